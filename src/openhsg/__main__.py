@@ -1,0 +1,5 @@
+"""`python -m openhsg` runs the CLI."""
+
+from openhsg.cli import app
+
+app()

@@ -1,0 +1,190 @@
+"""The `openhsg` command line: wires the functional core to files and the terminal."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from openhsg import __version__
+from openhsg.errors import InputError
+from openhsg.pathway_cli import register
+
+app = typer.Typer(
+    name="openhsg",
+    help="OpenHSG: hysterosalpingography from referral to signed report.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def exits_on_input_error(func: F) -> F:
+    """Turn an InputError into a one-line message on stderr and exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            raise typer.Exit(code=2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        console.print(f"openhsg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Show version."),
+    ] = False,
+) -> None:
+    """OpenHSG: hysterosalpingography from referral to signed report."""
+
+
+@app.command()
+@exits_on_input_error
+def simulate(
+    outdir: Annotated[Path, typer.Argument(help="Folder to write the studies into.")],
+    studies: Annotated[int, typer.Option("--studies", "-n", help="Number of studies.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same studies.")] = 0,
+    scenario: Annotated[
+        str | None,
+        typer.Option(
+            "--scenario",
+            help="Make every study of one scenario (see --list-scenarios); default: a mix.",
+        ),
+    ] = None,
+    png: Annotated[bool, typer.Option("--png", help="Also write a contact sheet per study.")] = False,
+    realism: Annotated[
+        str,
+        typer.Option("--realism", help="Image difficulty profile: standard or hard."),
+    ] = "standard",
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Allow writing into a non-empty OUTDIR.")
+    ] = False,
+    list_scenarios: Annotated[
+        bool, typer.Option("--list-scenarios", help="List the scenarios and exit.")
+    ] = False,
+) -> None:
+    """Simulate HSG studies as DICOM, with exact ground truth beside each study."""
+    from openhsg.simulate.scenarios import SCENARIOS
+    from openhsg.simulate.study import simulate_to_folder, validate_request
+
+    if list_scenarios:
+        table = Table(title="Scenarios")
+        table.add_column("name")
+        table.add_column("what it shows")
+        for spec in SCENARIOS.values():
+            table.add_row(spec.name, spec.description)
+        console.print(table)
+        return
+    request = validate_request(outdir, studies, scenario, realism, overwrite)
+    with _progress() as progress:
+        task = progress.add_task("simulating", total=studies)
+        written = simulate_to_folder(
+            request, seed=seed, png=png, on_study=lambda _p: progress.advance(task)
+        )
+    console.print(f"Wrote {len(written)} studies to [bold]{outdir}[/]")
+    for path in written[:20]:
+        console.print(f"  {path}")
+    if len(written) > 20:
+        console.print(f"  ... and {len(written) - 20} more")
+
+
+@app.command()
+@exits_on_input_error
+def demo(
+    outdir: Annotated[
+        Path, typer.Option("--out", help="Folder for the demo output.")
+    ] = Path("openhsg-demo"),
+    studies: Annotated[int, typer.Option("--studies", "-n", help="Number of studies.")] = 6,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 2026,
+) -> None:
+    """Run the main job on embedded defaults: simulate a few studies and show what was made."""
+    from openhsg.simulate.study import simulate_to_folder, validate_request
+
+    request = validate_request(outdir, studies, None, "standard", overwrite=True)
+    with _progress() as progress:
+        task = progress.add_task("simulating", total=studies)
+        written = simulate_to_folder(
+            request, seed=seed, png=True, on_study=lambda _p: progress.advance(task)
+        )
+    _print_study_summary(written)
+    console.print(f"\nStudies, ground truth and contact sheets are in [bold]{outdir.resolve()}[/]")
+
+
+def _print_study_summary(study_dirs: list[Path]) -> None:
+    from openhsg.simulate.groundtruth import load_ground_truth
+
+    table = Table(title="Simulated HSG studies (ground truth)")
+    for col in ("study", "right tube", "left tube", "cavity", "defects", "intravasation", "encoding"):
+        table.add_column(col)
+    for study_dir in study_dirs:
+        gt = load_ground_truth(study_dir)
+        table.add_row(
+            study_dir.name,
+            _tube_text(gt["tubes"]["right"]),
+            _tube_text(gt["tubes"]["left"]),
+            gt["cavity"]["shape"],
+            ", ".join(d["kind"] for d in gt["cavity"]["filling_defects"]) or "none",
+            "yes" if gt["intravasation"]["present"] else "no",
+            "{0} {1}-bit {2} {3}".format(
+                gt["encoding"]["photometric_interpretation"],
+                gt["encoding"]["bits_stored"],
+                gt["encoding"]["transfer_syntax_name"],
+                gt["encoding"]["patient_orientation"].replace("\\", "/"),
+            ),
+        )
+    console.print(table)
+
+
+def _tube_text(tube: dict[str, Any]) -> str:
+    if tube["state"] == "absent":
+        return "absent"
+    text = f"{tube['patency']}"
+    if tube["occlusion_site"] != "none":
+        text += f" ({tube['occlusion_site']})"
+    if tube["hydrosalpinx"]:
+        text += ", hydrosalpinx"
+    if tube["spill"] != "none":
+        text += f", {tube['spill']} spill"
+    if tube["spasm"]:
+        text += ", spasm"
+    return text
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not sys.stderr.isatty(),
+    )
+
+
+register(app)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,937 @@
+"""Project a planned study onto the detector: attenuation, blur, quantum noise, display.
+
+Physics in brief (DOMAIN.md section 3): brightness follows the path length through contrast,
+overlapping parts add up, the detector blurs, photon counts are Poisson. The image is built in
+the attenuation (log) domain: A = soft tissue + bone + metal + mu_contrast * path_length, counts
+~ Poisson(N0 * exp(-A)), and the displayed value grows with the measured attenuation, so iodine
+and bone are bright and gas is dark, as on the usual HSG display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import ndimage
+from skimage.draw import polygon as draw_polygon
+
+from openhsg.simulate.anatomy import (
+    SIDE_SIGN,
+    CavityGeometry,
+    Side,
+    TubeGeometry,
+    make_cavity,
+    make_tube,
+)
+from openhsg.simulate.scenarios import PATENT_STATES, StudyPlan
+
+F32 = NDArray[np.float32]
+F64 = NDArray[np.float64]
+Stage = Literal[
+    "scout",
+    "early_filling",
+    "full_filling",
+    "tubal_filling",
+    "spill",
+    "post_antispasmodic",
+    "delayed",
+]
+
+#: Bit of each label in the per-frame mask (a pixel can carry several labels).
+MASK_BITS: dict[str, int] = {
+    "cavity": 1,
+    "right_tube": 2,
+    "left_tube": 4,
+    "spill": 8,
+    "defects": 16,
+    "intravasation": 32,
+    "air_bubble": 64,
+}
+
+
+@dataclass(frozen=True)
+class RealismProfile:
+    """How hard the images are: dose, blur, contrast density, pose and clutter."""
+
+    name: str
+    photons: tuple[float, float]  # photons per pixel-area of 0.1 mm^2 before attenuation
+    blur_mm: tuple[float, float]
+    contrast_mu: tuple[float, float]  # attenuation per mm of contrast (240-400 mgI/mL)
+    rotation_sd_deg: float
+    gas_blobs: tuple[int, int]
+    scatter: tuple[float, float]
+    circular_field_probability: float
+    thin_tube_factor: float
+
+
+PROFILES: dict[str, RealismProfile] = {
+    "standard": RealismProfile(
+        name="standard",
+        photons=(900.0, 3000.0),
+        blur_mm=(0.25, 0.45),
+        contrast_mu=(0.35, 0.55),
+        rotation_sd_deg=12.0,
+        gas_blobs=(3, 10),
+        scatter=(0.0, 0.1),
+        circular_field_probability=0.25,
+        thin_tube_factor=1.0,
+    ),
+    "hard": RealismProfile(
+        name="hard",
+        photons=(250.0, 900.0),
+        blur_mm=(0.4, 0.8),
+        contrast_mu=(0.2, 0.32),
+        rotation_sd_deg=18.0,
+        gas_blobs=(8, 18),
+        scatter=(0.1, 0.3),
+        circular_field_probability=0.5,
+        thin_tube_factor=0.75,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class FrameSpec:
+    """What contrast is where in one frame of the series."""
+
+    stage: Stage
+    time_s: float
+    cavity_fill: float  # fraction of the distended path length
+    cavity_level: float  # fraction of the cavity filled, from the internal os upward
+    tube_front: dict[Side, float]  # filled fraction of each tube's length
+    tube_amount: dict[Side, float]  # retained contrast, 1 = full column
+    spill_growth: dict[Side, float]  # 0 none, 1 typical, > 1 spread (delayed)
+    intravasation: float
+    antispasmodic_given: bool
+
+
+@dataclass(frozen=True)
+class Pose:
+    rotation_deg: float
+    scale: float
+    shift_mm: tuple[float, float]
+
+
+@dataclass
+class RenderedStudy:
+    """Display frames in the standard ``L\\F`` orientation, masks and the truth behind them."""
+
+    frames: list[F32]
+    masks: NDArray[np.uint8]
+    specs: list[FrameSpec]
+    pose: Pose
+    cavity: CavityGeometry
+    tubes: dict[Side, TubeGeometry]
+    defects: list[dict[str, float | str]]
+    instruments: list[str]
+    spacing_mm: float
+    circular_field: bool
+    contrast_mu: float
+    truth_notes: dict[str, object] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------- timeline
+
+
+def plan_frames(plan: StudyPlan, rng: np.random.Generator) -> list[FrameSpec]:
+    """The time-ordered stages of the series and the contrast in each.
+
+    Stages follow the article's minimum set (early filling, full filling, tubal flow, spill)
+    after a scout; distal tube filling comes about 8-12 s after the first image (DOMAIN.md 3);
+    a delayed film is about 20 min later for water-based contrast.
+    """
+    stages: list[Stage] = ["scout", "early_filling", "full_filling", "tubal_filling", "spill"]
+    if plan.antispasmodic:
+        stages.append("post_antispasmodic")
+    if plan.delayed_frame:
+        stages.append("delayed")
+    t = 0.0
+    gaps = {
+        "early_filling": rng.uniform(60, 150),
+        "full_filling": rng.uniform(4, 10),
+        "tubal_filling": rng.uniform(5, 10),
+        "spill": rng.uniform(6, 20),
+        "post_antispasmodic": rng.uniform(150, 300),
+        "delayed": rng.uniform(900, 1500),
+    }
+    early_front = {s: float(rng.uniform(0.0, 0.08)) for s in ("right", "left")}
+    full_front = {s: float(rng.uniform(0.12, 0.35)) for s in ("right", "left")}
+    tubal_front = {s: float(rng.uniform(0.75, 1.0)) for s in ("right", "left")}
+    first_spill = {s: float(rng.uniform(0.45, 0.7)) for s in ("right", "left")}
+    stub = {s: float(rng.uniform(0.0, 0.03)) for s in ("right", "left")}
+    specs: list[FrameSpec] = []
+    antispasmodic = False
+    for stage in stages:
+        if stage != "scout":
+            t += float(gaps[stage])
+        if stage == "post_antispasmodic":
+            antispasmodic = True
+        front: dict[Side, float] = {}
+        amount: dict[Side, float] = {}
+        growth: dict[Side, float] = {}
+        for side in ("right", "left"):
+            state = plan.tubes[side]
+            f, a, g = _tube_stage(
+                state, stage, antispasmodic, early_front[side], full_front[side],
+                tubal_front[side], first_spill[side], stub[side],
+            )
+            front[side], amount[side], growth[side] = f, a, g
+        cavity_fill, level = {
+            "scout": (0.0, 0.0),
+            "early_filling": (float(rng.uniform(0.3, 0.5)), float(rng.uniform(0.6, 0.95))),
+            "full_filling": (1.0, 1.0),
+            "tubal_filling": (1.0, 1.0),
+            "spill": (float(rng.uniform(0.9, 1.0)), 1.0),
+            "post_antispasmodic": (1.0, 1.0),
+            "delayed": (float(rng.uniform(0.05, 0.2)), 1.0),
+        }[stage]
+        intravasation = 0.0
+        if plan.intravasation:
+            intravasation = {
+                "scout": 0.0, "early_filling": 0.35, "full_filling": 1.0, "tubal_filling": 0.85,
+                "spill": 0.3, "post_antispasmodic": 0.5, "delayed": 0.0,
+            }[stage]
+        specs.append(
+            FrameSpec(stage, t, cavity_fill, level, front, amount, growth, intravasation,
+                      antispasmodic)
+        )
+    return specs
+
+
+def _tube_stage(
+    state: str,
+    stage: Stage,
+    antispasmodic: bool,
+    early: float,
+    full: float,
+    tubal: float,
+    first_spill: float,
+    stub: float,
+) -> tuple[float, float, float]:
+    """(filled fraction, retained amount, spill growth) of one tube at one stage."""
+    if state == "absent" or stage == "scout":
+        return 0.0, 0.0, 0.0
+    if state == "proximal_occlusion" or (state == "spasm" and not antispasmodic):
+        return stub, 1.0, 0.0
+    if state == "spasm":
+        growth = {"post_antispasmodic": first_spill, "delayed": 1.5}[stage]
+        return 1.0, 0.35 if stage == "delayed" else 1.0, growth
+    if state == "hydrosalpinx":
+        f = {"early_filling": early, "full_filling": full * 0.6, "tubal_filling": tubal * 0.75}
+        return f.get(stage, 1.0), 0.95 if stage == "delayed" else 1.0, 0.0
+    f_patent = {"early_filling": early, "full_filling": full, "tubal_filling": tubal}
+    front = f_patent.get(stage, 1.0)
+    if state == "distal_occlusion":
+        return front, 0.6 if stage == "delayed" else 1.0, 0.0
+    # Patent tube: spill starts as the column reaches the end, grows, and spreads by the
+    # delayed film (free) or stays pooled (loculated).
+    growth = {
+        "early_filling": 0.0,
+        "full_filling": 0.0,
+        "tubal_filling": 0.15 if tubal > 0.97 else 0.0,
+        "spill": first_spill,
+        "post_antispasmodic": min(1.0, first_spill + 0.3),
+        "delayed": 1.6,
+    }[stage]
+    assert state in PATENT_STATES
+    return front, 0.3 if stage == "delayed" else 1.0, growth
+
+
+# ------------------------------------------------------------------------- geometry helpers
+
+
+class Detector:
+    """Maps millimetres in the uterus frame or the pelvis frame to detector pixels."""
+
+    def __init__(self, matrix: int, spacing_mm: float, pose: Pose) -> None:
+        self.matrix = matrix
+        self.spacing = spacing_mm
+        self.pose = pose
+        th = np.radians(pose.rotation_deg)
+        self._rot = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]]) * pose.scale
+
+    def uterus_to_world(self, pts: F64) -> F64:
+        out: F64 = pts @ self._rot.T + np.array(self.pose.shift_mm)
+        return out
+
+    def world_to_px(self, pts: F64) -> F64:
+        """(x, y) mm -> (row, col) pixels; the image centre is the world origin."""
+        c = (self.matrix - 1) / 2
+        out: F64 = np.column_stack([pts[:, 1] / self.spacing + c, pts[:, 0] / self.spacing + c])
+        return out
+
+    def uterus_to_px(self, pts: F64) -> F64:
+        return self.world_to_px(self.uterus_to_world(np.asarray(pts, dtype=float)))
+
+    def mm_to_px(self, mm: float | F64) -> float | F64:
+        return mm * self.pose.scale / self.spacing
+
+    def inside(self, rc: F64, margin_px: float) -> bool:
+        return bool(np.all((rc >= margin_px) & (rc <= self.matrix - 1 - margin_px)))
+
+
+@dataclass
+class Patch:
+    """A sub-image placed at (row0, col0) of the full frame."""
+
+    row0: int
+    col0: int
+    data: F32
+
+    def add_to(self, image: F32, weight: float = 1.0) -> None:
+        h, w = self.data.shape
+        image[self.row0 : self.row0 + h, self.col0 : self.col0 + w] += weight * self.data
+
+    def full(self, matrix: int) -> F32:
+        out = np.zeros((matrix, matrix), np.float32)
+        self.add_to(out)
+        return out
+
+
+def _box(rc: F64, pad: float, matrix: int) -> tuple[int, int, int, int]:
+    r0 = int(max(0, np.floor(rc[:, 0].min() - pad)))
+    r1 = int(min(matrix, np.ceil(rc[:, 0].max() + pad) + 1))
+    c0 = int(max(0, np.floor(rc[:, 1].min() - pad)))
+    c1 = int(min(matrix, np.ceil(rc[:, 1].max() + pad) + 1))
+    return r0, r1, c0, c1
+
+
+def tubular(
+    rc: F64, radius_px: F64, matrix: int, values: F64 | None = None
+) -> tuple[Patch, Patch | None]:
+    """Path length (px) through a tube of circular section along a dense centreline.
+
+    Returns the chord-length patch and, if ``values`` is given, a patch holding the value of
+    the nearest centreline sample at each pixel (e.g. arclength), NaN off the tube. Thin tubes
+    keep their cross-sectional area when the radius is below a pixel, so they do not vanish.
+    """
+    pad = float(radius_px.max()) + 2.0
+    r0, r1, c0, c1 = _box(rc, pad, matrix)
+    h, w = r1 - r0, c1 - c0
+    if h <= 0 or w <= 0:
+        return Patch(0, 0, np.zeros((1, 1), np.float32)), None
+    local = rc - np.array([r0, c0])
+    ri = np.clip(np.round(local[:, 0]).astype(int), 0, h - 1)
+    ci = np.clip(np.round(local[:, 1]).astype(int), 0, w - 1)
+    index = np.full((h, w), -1, np.int64)
+    index[ri, ci] = np.arange(len(rc))
+    _, (nr, nc) = ndimage.distance_transform_edt(index < 0, return_indices=True)
+    nearest = index[nr, nc]
+    rows, cols = np.mgrid[0:h, 0:w]
+    rho2 = (rows - local[nearest, 0]) ** 2 + (cols - local[nearest, 1]) ** 2
+    r = radius_px[nearest]
+    r_eff = np.maximum(r, 0.75)
+    chord = 2.0 * np.sqrt(np.clip(r_eff**2 - rho2, 0, None)) * (r / r_eff) ** 2
+    chord_patch = Patch(r0, c0, chord.astype(np.float32))
+    if values is None:
+        return chord_patch, None
+    vals = np.where(chord > 0, values[nearest], np.nan).astype(np.float32)
+    return chord_patch, Patch(r0, c0, vals)
+
+
+def _densify(pts: F64, step: float) -> F64:
+    seg = np.diff(pts, axis=0)
+    lengths = np.hypot(seg[:, 0], seg[:, 1])
+    s = np.concatenate([[0], np.cumsum(lengths)])
+    n = max(2, int(s[-1] / step) + 1)
+    t = np.linspace(0, s[-1], n)
+    out: F64 = np.column_stack([np.interp(t, s, pts[:, 0]), np.interp(t, s, pts[:, 1])])
+    return out
+
+
+def _polygon_mask(rc: F64, matrix: int) -> NDArray[np.bool_]:
+    mask = np.zeros((matrix, matrix), bool)
+    rr, cc = draw_polygon(rc[:, 0], rc[:, 1], (matrix, matrix))
+    mask[rr, cc] = True
+    return mask
+
+
+def _grid(matrix: int, spacing: float, factor: int) -> tuple[F64, F64]:
+    """World x, y (mm) of a grid ``factor`` times coarser than the detector."""
+    n = int(np.ceil(matrix / factor))
+    c = (matrix - 1) / 2
+    idx = (np.arange(n) * factor + (factor - 1) / 2 - c) * spacing
+    y, x = np.meshgrid(idx, idx, indexing="ij")
+    return x, y
+
+
+def _ellipse_q(
+    x: F64, y: F64, cx: float, cy: float, a: float, b: float, angle_deg: float
+) -> F64:
+    th = np.radians(angle_deg)
+    dx, dy = x - cx, y - cy
+    u = dx * np.cos(th) + dy * np.sin(th)
+    v = -dx * np.sin(th) + dy * np.cos(th)
+    q: F64 = np.sqrt((u / a) ** 2 + (v / b) ** 2)
+    return q
+
+
+def _ellipse_patch(
+    det: Detector, cx: float, cy: float, a: float, b: float, angle_deg: float, reach: float
+) -> tuple[int, int, F64]:
+    """Normalised ellipse radius on the detector pixels within ``reach`` x max(a, b)."""
+    m = det.matrix
+    c = (m - 1) / 2
+    rad = reach * max(a, b) / det.spacing
+    rc, cc = cy / det.spacing + c, cx / det.spacing + c
+    r0, r1 = int(max(0, rc - rad)), int(min(m, rc + rad + 1))
+    c0, c1 = int(max(0, cc - rad)), int(min(m, cc + rad + 1))
+    if r1 <= r0 or c1 <= c0:
+        return 0, 0, np.full((1, 1), np.inf)
+    ys = (np.arange(r0, r1) - c) * det.spacing
+    xs = (np.arange(c0, c1) - c) * det.spacing
+    y, x = np.meshgrid(ys, xs, indexing="ij")
+    return r0, c0, _ellipse_q(x, y, cx, cy, a, b, angle_deg)
+
+
+def _plate(q: F64, thickness: float, rim: float, rim_width: float) -> F64:
+    """A bone plate: flat inside an ellipse with a denser cortical rim at its edge."""
+    inside = np.clip(1 - q, 0, None)
+    body = thickness * np.sqrt(np.clip(inside * 6, 0, 1))
+    cortex = rim * np.exp(-(((1 - q) / rim_width) ** 2)) * (q < 1.15)
+    out: F64 = body + cortex
+    return out
+
+
+# ---------------------------------------------------------------------------------- layers
+
+
+def background(
+    matrix: int, spacing: float, pelvis_shift: tuple[float, float], profile: RealismProfile,
+    rng: np.random.Generator,
+) -> F32:
+    """Attenuation of soft tissue, pelvic bones and bowel gas (no contrast, no metal)."""
+    factor = max(1, round(1.0 / spacing))
+    x, y = _grid(matrix, spacing, factor)
+    px, py = pelvis_shift
+    mu_water, mu_bone = 0.015, 0.045
+    # Soft tissue: an elliptical body about 34 x 24 cm across, thickest in the middle.
+    body = _ellipse_q(x, y, px, py - 20, 200 * rng.uniform(0.85, 1.1), 260, 0)
+    soft = 200 * rng.uniform(0.85, 1.15) * np.sqrt(np.clip(1 - body**2, 0.05, 1))
+    lowfreq = ndimage.gaussian_filter(rng.normal(0, 1, x.shape), 40 / factor / spacing)
+    soft *= 1 + 0.6 * lowfreq / (np.abs(lowfreq).max() + 1e-9) * 0.1
+    a = mu_water * soft
+    bone = np.zeros_like(x)
+    s = rng.uniform(0.9, 1.12)  # pelvis size
+    for sgn in (-1.0, 1.0):
+        # Iliac wing with its crest, sacroiliac region, femoral head, obturator ring.
+        bone += _plate(_ellipse_q(x, y, px + sgn * 108 * s, py - 70 * s, 58 * s, 78 * s,
+                                  sgn * 28), 5.0, 6.0, 0.05)
+        bone += _plate(_ellipse_q(x, y, px + sgn * 95 * s, py + 48 * s, 24 * s, 24 * s, 0),
+                       7.0, 5.0, 0.08)
+        neck = _ellipse_q(x, y, px + sgn * 118 * s, py + 68 * s, 30 * s, 13 * s, sgn * 35)
+        bone += _plate(neck, 3.0, 2.0, 0.1)
+        ring = _ellipse_q(x, y, px + sgn * 38 * s, py + 70 * s, 24 * s, 16 * s, sgn * 20)
+        bone += 6.0 * np.exp(-(((ring - 1.0) / 0.22) ** 2))
+        # Pelvic brim (iliopectineal line): a thin cortical arc on each side.
+        brim = _ellipse_q(x, y, px, py + 5 * s, 64 * s, 50 * s, 0)
+        side = (sgn * (x - px) > 8) & (y > py - 40 * s)
+        bone += 5.0 * np.exp(-(((brim - 1.0) / 0.025) ** 2)) * side
+    # Sacrum: a tapering midline wedge with paired foramina; coccyx below it.
+    width = np.clip((py + 10 * s - y) / (100 * s), 0, 1) * 52 * s + 10 * s
+    sac = (np.abs(x - px) < width) & (y > py - 110 * s) & (y < py + 12 * s)
+    sacrum = ndimage.gaussian_filter(sac.astype(float), 6 / factor / spacing) * 6.0
+    for k in range(4):
+        for sgn in (-1.0, 1.0):
+            q = _ellipse_q(x, y, px + sgn * (24 - 3 * k) * s, py - (85 - 22 * k) * s,
+                           6 * s, 5 * s, 0)
+            sacrum -= 3.0 * np.clip(1 - q**2, 0, 1)
+    bone += np.clip(sacrum, 0, None)
+    coccyx = _ellipse_q(x, y, px, py + 26 * s, 6 * s, 12 * s, 0)
+    bone += 6.0 * np.clip(1 - coccyx**2, 0, 1)
+    # Pubic symphysis.
+    for sgn in (-1.0, 1.0):
+        q = _ellipse_q(x, y, px + sgn * 9 * s, py + 68 * s, 7 * s, 20 * s, 0)
+        bone += _plate(q, 6.0, 4.0, 0.1)
+    trabecular = ndimage.gaussian_filter(rng.normal(0, 1, x.shape), 0.6 / factor / spacing)
+    bone *= 1 + 0.08 * trabecular / (trabecular.std() + 1e-9)
+    a += mu_bone * ndimage.gaussian_filter(bone, 0.7 / factor / spacing)
+    # Bowel gas: dark, mottled pockets, mostly above and beside the uterus.
+    gas = np.zeros_like(x)
+    for _ in range(int(rng.integers(*profile.gas_blobs))):
+        gx = px + rng.uniform(-130, 130)
+        gy = py + rng.uniform(-150, 20)
+        q = _ellipse_q(x, y, gx, gy, rng.uniform(6, 28), rng.uniform(5, 20), rng.uniform(0, 180))
+        gas += rng.uniform(15, 45) * np.clip(1 - q**2, 0, 1)
+    mottle = ndimage.gaussian_filter(rng.normal(0, 1, x.shape), 2.0 / factor / spacing)
+    gas *= np.clip(1 + 3 * mottle, 0, None)
+    a -= mu_water * ndimage.gaussian_filter(gas, 1.5 / factor / spacing)
+    if factor > 1:
+        a = ndimage.zoom(a, factor, order=1)[:matrix, :matrix]
+    return a.astype(np.float32)
+
+
+def instruments(
+    plan: StudyPlan, det: Detector, cavity: CavityGeometry, rng: np.random.Generator
+) -> tuple[F32, F32, list[str]]:
+    """Metal attenuation of the instruments and, for a balloon, the contrast it displaces.
+
+    Returns (attenuation, displaced contrast path in mm, names).
+    """
+    m = det.matrix
+    metal = np.zeros((m, m), np.float32)
+    displaced = np.zeros((m, m), np.float32)
+    names: list[str] = []
+    mu_metal = 1.2
+    for canal in cavity.canals:
+        ext = canal[-1]
+        axis = (canal[-1] - canal[0]) / np.hypot(*(canal[-1] - canal[0]))
+        if plan.device == "metal_cannula":
+            tip = ext - axis * rng.uniform(4, 9)
+            shaft = np.linspace(tip, ext + axis * 200, 400)
+            rc = det.uterus_to_px(_densify(shaft, 0.3))
+            chord, _ = tubular(rc, np.full(len(rc), float(det.mm_to_px(1.6))), m)
+            chord.add_to(metal, mu_metal * det.spacing)
+            names.append("metal cannula with acorn tip")
+        else:
+            tip = canal[0] - axis * (rng.uniform(2, 8) if plan.device == "balloon_catheter" else 0)
+            line = np.linspace(tip, ext + axis * 200, 400)
+            rc = det.uterus_to_px(_densify(line, 0.3))
+            chord, _ = tubular(rc, np.full(len(rc), float(det.mm_to_px(0.9))), m)
+            chord.add_to(metal, 0.25 * det.spacing)  # plastic with a radiopaque stripe
+            if plan.device == "balloon_catheter":
+                # The balloon sits in the lower segment / upper canal and displaces contrast.
+                centre = canal[0] + axis * rng.uniform(-4, 4)
+                q = _ellipse_q(
+                    *_world_grid(det), *det.uterus_to_world(centre[None, :])[0],
+                    rng.uniform(4, 6) * det.pose.scale, rng.uniform(6, 9) * det.pose.scale,
+                    float(np.degrees(np.arctan2(axis[1], axis[0]))) + det.pose.rotation_deg - 90,
+                )
+                displaced += (14.0 * np.sqrt(np.clip(1 - q**2, 0, 1))).astype(np.float32)
+                names.append("balloon catheter")
+            else:
+                names.append("thin catheter with shallow acorn")
+    if plan.device == "metal_cannula" or rng.random() < 0.3:
+        # Tenaculum: two slim jaws meeting at the cervix, handles out of the bottom.
+        ext = cavity.canals[0][-1]
+        for sgn in (-1.0, 1.0):
+            jaw = np.array([ext + [sgn * 5, -6], ext + [sgn * 20, 60], ext + [sgn * 30, 220]])
+            rc = det.uterus_to_px(_densify(jaw, 0.3))
+            chord, _ = tubular(rc, np.full(len(rc), float(det.mm_to_px(1.2))), m)
+            chord.add_to(metal, mu_metal * det.spacing)
+        names.append("tenaculum")
+    if rng.random() < 0.35:
+        # Metal speculum blades below the cervix.
+        ext = cavity.canals[0][-1]
+        for sgn in (-1.0, 1.0):
+            blade = np.array([ext + [sgn * 14, 18], ext + [sgn * 18, 220]])
+            rc = det.uterus_to_px(_densify(blade, 0.3))
+            chord, _ = tubular(rc, np.full(len(rc), float(det.mm_to_px(3.0))), m)
+            chord.add_to(metal, 0.3 * det.spacing)
+        names.append("speculum")
+    return metal, displaced, names
+
+
+def _world_grid(det: Detector) -> tuple[F64, F64]:
+    x, y = _grid(det.matrix, det.spacing, 1)
+    return x, y
+
+
+def cavity_layer(
+    cavity: CavityGeometry, det: Detector
+) -> tuple[F32, NDArray[np.bool_], F32]:
+    """Path length (mm) through the distended cavity, its mask, and y-rank for level filling.
+
+    The depth profile rises over ~3.5 mm from the wall, as through a flattened lumen.
+    """
+    m = det.matrix
+    mask = np.zeros((m, m), bool)
+    for outline in cavity.outlines:
+        mask |= _polygon_mask(det.uterus_to_px(_densify(outline, 0.3)), m)
+    dist = ndimage.distance_transform_edt(mask) * det.spacing
+    r0 = 3.5 * det.pose.scale
+    frac = np.clip(dist / r0, 0, 1)
+    thickness = (cavity.depth_mm * det.pose.scale * np.sqrt(1 - (1 - frac) ** 2)).astype(
+        np.float32
+    )
+    # Height above the internal os along the uterus axis, 0 at the os and 1 at the fundus:
+    # contrast fills the cavity from the os upward.
+    x, y = _world_grid(det)
+    th = np.radians(det.pose.rotation_deg)
+    sx, sy = det.pose.shift_mm
+    local_y = (-(x - sx) * np.sin(th) + (y - sy) * np.cos(th)) / det.pose.scale
+    half = cavity.length_mm / 2
+    height = np.clip((half - local_y) / (2 * half), 0, 1).astype(np.float32)
+    for canal in cavity.canals:
+        rc = det.uterus_to_px(_densify(canal, 0.3))
+        t = np.linspace(0, 1, len(rc))
+        radius = float(det.mm_to_px(1.0)) * (1 + 0.6 * np.sin(np.pi * t))
+        chord, _ = tubular(rc, radius, m)
+        chord.data *= det.spacing
+        chord.add_to(thickness)
+    return thickness, mask, height
+
+
+def place_defects(
+    plan: StudyPlan, cavity_mask: NDArray[np.bool_], det: Detector, rng: np.random.Generator
+) -> tuple[F32, NDArray[np.bool_], list[dict[str, float | str]]]:
+    """Filling defects: contrast they displace (mm), their footprint, and their truth."""
+    m = det.matrix
+    displaced = np.zeros((m, m), np.float32)
+    footprint = np.zeros((m, m), bool)
+    truth: list[dict[str, float | str]] = []
+    dist = ndimage.distance_transform_edt(cavity_mask) * det.spacing
+    x, y = _world_grid(det)
+    for defect in plan.defects:
+        size = defect.size_mm * det.pose.scale
+        # Defect centres sit inside the cavity, at least a third of their size from the wall.
+        need = min(size / 3, 0.8 * float(dist.max()))
+        candidates = np.argwhere((dist >= need) & ~footprint)
+        if len(candidates) == 0:
+            continue
+        r, c = candidates[rng.integers(len(candidates))]
+        cx, cy = float(x[r, c]), float(y[r, c])
+        if defect.kind == "rounded":
+            a = size / 2
+            b = a * rng.uniform(0.75, 1.0)
+            q = _ellipse_q(x, y, cx, cy, a, b, rng.uniform(0, 180))
+            depth = size * rng.uniform(0.7, 1.0)
+            thick = depth * np.sqrt(np.clip(1 - q**2, 0, 1))
+        else:
+            # Synechiae: ragged bands that bridge the walls and exclude contrast entirely.
+            thick = np.zeros_like(x)
+            ang = rng.uniform(0, np.pi)
+            for k in range(int(rng.integers(3, 6))):
+                off = (k / 4 - 0.5) * size * 0.7
+                q = _ellipse_q(x, y, cx + off * np.cos(ang), cy + off * np.sin(ang),
+                               size * rng.uniform(0.15, 0.3), size * rng.uniform(0.1, 0.22),
+                               rng.uniform(0, 180))
+                thick = np.maximum(thick, np.where(q < 1, 40.0, 0.0))
+            jag = ndimage.gaussian_filter(rng.normal(0, 1, x.shape), 0.6 / det.spacing)
+            thick = np.where(thick + 25 * jag > 20, 40.0, 0.0)
+            thick = ndimage.gaussian_filter(thick, 0.3 / det.spacing)
+        region = (thick > 0.5) & cavity_mask
+        if not region.any():
+            continue
+        displaced += thick.astype(np.float32)
+        footprint |= region
+        rr, cc = np.nonzero(region)
+        extent = max(np.ptp(rr), np.ptp(cc)) * det.spacing
+        truth.append(
+            {
+                "kind": defect.kind,
+                "cause": defect.cause,
+                "centre_row": float(rr.mean()),
+                "centre_col": float(cc.mean()),
+                "size_mm": round(float(max(extent, size * 0.5)), 1),
+            }
+        )
+    return displaced, footprint, truth
+
+
+def spill_elements(
+    tube: TubeGeometry, loculated: bool, det: Detector, rng: np.random.Generator
+) -> list[tuple[Patch, float]]:
+    """Peritoneal spill around the fimbrial end: (path-length patch in mm, reach in mm).
+
+    Free spill spreads and outlines bowel loops as curvilinear streaks; an element shows once
+    the spill has grown past its reach. Loculated spill is one compact pool (reach 0).
+    """
+    m = det.matrix
+    end = np.array(tube.fimbrial_end)
+    direction = np.array(tube.end_direction)
+    elements: list[tuple[Patch, float]] = []
+    w_end = det.uterus_to_world(end[None, :])[0]
+    if loculated:
+        size = 22.0 * det.pose.scale
+        r0, c0, base = _ellipse_patch(det, w_end[0], w_end[1], size, size, 0, 1.0)
+        pool = np.zeros_like(base)
+        yy, xx = np.mgrid[0 : base.shape[0], 0 : base.shape[1]]
+        wx = (c0 + xx - (det.matrix - 1) / 2) * det.spacing
+        wy = (r0 + yy - (det.matrix - 1) / 2) * det.spacing
+        for _ in range(int(rng.integers(3, 6))):
+            c = w_end + rng.normal(0, 3.0, 2) * det.pose.scale
+            q = _ellipse_q(wx, wy, c[0], c[1], rng.uniform(4, 8) * det.pose.scale,
+                           rng.uniform(3, 6) * det.pose.scale, rng.uniform(0, 180))
+            pool = np.maximum(pool, np.sqrt(np.clip(1 - q**2, 0, 1)))
+        pool = ndimage.gaussian_filter(pool, 0.5 / det.spacing) * rng.uniform(3.0, 5.5)
+        elements.append((Patch(r0, c0, pool.astype(np.float32)), 0.0))
+        return elements
+    # Free spill: a thin haze and curvilinear streaks around loops, beyond the fimbrial end.
+    for k in range(int(rng.integers(5, 9))):
+        reach = 3.0 + 4.0 * k + rng.uniform(0, 4)
+        offset = direction * reach * 0.6 + rng.normal(0, 1, 2) * reach * 0.7
+        c = det.uterus_to_world((end + offset)[None, :])[0]
+        r0, c0, q = _ellipse_patch(
+            det, c[0], c[1], rng.uniform(5, 12), rng.uniform(4, 9), rng.uniform(0, 180), 1.8
+        )
+        cloud = ndimage.gaussian_filter(rng.normal(0, 1, q.shape), 2.5 / det.spacing)
+        cloud = np.clip(1 + 1.2 * cloud / (cloud.std() + 1e-9), 0.15, None)
+        haze = rng.uniform(1.2, 2.5) * np.exp(-(q**2) * 2) * cloud
+        elements.append((Patch(r0, c0, haze.astype(np.float32)), reach))
+    for _ in range(int(rng.integers(3, 7))):
+        reach = rng.uniform(4, 30)
+        centre = end + direction * reach * 0.5 + rng.normal(0, 1, 2) * (reach * 0.6 + 4)
+        radius = rng.uniform(6, 14)
+        start = rng.uniform(0, 2 * np.pi)
+        ang = start + np.linspace(0, rng.uniform(1.5, 4.0), 80)
+        arc = centre + radius * np.column_stack([np.cos(ang), np.sin(ang)])
+        rc = det.uterus_to_px(_densify(arc, 0.3))
+        t = np.linspace(0, 1, len(rc))
+        rad = float(det.mm_to_px(rng.uniform(0.6, 1.1))) * np.sin(np.pi * t).clip(0.3, 1)
+        chord, _ = tubular(rc, rad, m)
+        chord.data *= det.spacing
+        elements.append((chord, float(reach)))
+    return elements
+
+
+def _to_patch(full: F32, threshold: float = 0.01) -> Patch:
+    nz = np.argwhere(full > threshold)
+    if len(nz) == 0:
+        return Patch(0, 0, np.zeros((1, 1), np.float32))
+    r0, c0 = nz.min(axis=0)
+    r1, c1 = nz.max(axis=0) + 1
+    return Patch(int(r0), int(c0), full[r0:r1, c0:c1].copy())
+
+
+def intravasation_network(
+    cavity: CavityGeometry, det: Detector, rng: np.random.Generator
+) -> Patch:
+    """A fine lace-like venous network around the cavity draining toward the pelvic veins."""
+    outline = np.vstack(cavity.outlines)
+    centre = outline.mean(axis=0)
+    lines: list[F64] = []
+    radii: list[F64] = []
+    for _ in range(int(rng.integers(25, 45))):
+        p = outline[rng.integers(len(outline))]
+        out = (p - centre) / (np.hypot(*(p - centre)) + 1e-9)
+        heading = np.arctan2(out[1], out[0]) + rng.normal(0, 0.6)
+        n = int(rng.uniform(10, 30) / 0.5)
+        curv = np.cumsum(rng.normal(0, 0.08, n))
+        ang = heading + curv
+        pts = p + np.cumsum(0.5 * np.column_stack([np.cos(ang), np.sin(ang)]), axis=0)
+        lines.append(pts)
+        radii.append(np.full(n, rng.uniform(0.2, 0.45)))
+    for _ in range(int(rng.integers(2, 5))):
+        # Draining veins run inferolaterally toward the pelvic side wall.
+        sgn = rng.choice([-1.0, 1.0])
+        p = centre + np.array([sgn * cavity.width_mm * 0.4, cavity.length_mm * 0.2])
+        heading = np.arctan2(rng.uniform(0.3, 1.0), sgn * 1.0)
+        n = int(rng.uniform(40, 80) / 0.5)
+        ang = heading + np.cumsum(rng.normal(0, 0.04, n))
+        pts = p + np.cumsum(0.5 * np.column_stack([np.cos(ang), np.sin(ang)]), axis=0)
+        lines.append(pts)
+        radii.append(np.linspace(0.5, 1.0, n))
+    pts_all = np.vstack(lines)
+    rc = det.uterus_to_px(pts_all)
+    rad = np.concatenate(radii) * det.pose.scale / det.spacing
+    chord, _ = tubular(rc, rad, det.matrix)
+    chord.data *= det.spacing
+    return chord
+
+
+# ------------------------------------------------------------------------------- the study
+
+
+def draw_pose(
+    cavity: CavityGeometry, matrix: int, spacing: float, profile: RealismProfile,
+    rng: np.random.Generator,
+) -> Pose:
+    fov = matrix * spacing
+    rotation = float(np.clip(rng.normal(0, profile.rotation_sd_deg), -30, 30))
+    # Keep the anatomy a sensible size in the field: ~300 mm of field holds it at scale 1.
+    # Geometric magnification: the uterus lies 15-20 cm above the detector.
+    scale = float(rng.uniform(1.0, 1.25) * np.clip(fov / 230, 0.8, 1.0))
+    shift = (float(rng.uniform(-0.06, 0.06) * fov), float(rng.uniform(-0.12, 0.02) * fov))
+    return Pose(rotation, scale, shift)
+
+
+def render_study(
+    plan: StudyPlan, matrix: int, spacing: float, profile: RealismProfile,
+    rng: np.random.Generator,
+) -> RenderedStudy:
+    """Render every frame of a planned study with its label masks, in ``L\\F`` orientation."""
+    cavity = make_cavity(plan.cavity_shape, rng)
+    tubes: dict[Side, TubeGeometry] = {}
+    pose = Pose(0.0, 1.0, (0.0, 0.0))
+    det = Detector(matrix, spacing, pose)
+    for _attempt in range(30):
+        pose = draw_pose(cavity, matrix, spacing, profile, rng)
+        det = Detector(matrix, spacing, pose)
+        tubes = {}
+        for side, cornu in cavity.cornua.items():
+            if plan.tubes[side] == "absent":
+                continue
+            tubes[side] = make_tube(
+                side, cornu, rng, hydrosalpinx=plan.tubes[side] == "hydrosalpinx"
+            )
+        margin = 18.0 / spacing
+        pts = [det.uterus_to_px(np.vstack(cavity.outlines))]
+        pts += [det.uterus_to_px(t.points) for t in tubes.values()]
+        if all(det.inside(p, margin) for p in pts):
+            break
+    specs = plan_frames(plan, rng)
+    m = matrix
+    px_shift = (pose.shift_mm[0] + rng.uniform(-10, 10), pose.shift_mm[1] + rng.uniform(10, 30))
+    bg = background(m, spacing, px_shift, profile, rng)
+    metal, balloon, instrument_names = instruments(plan, det, cavity, rng)
+    cav_thick, cav_mask, height = cavity_layer(cavity, det)
+    defect_thick, defect_mask, defect_truth = place_defects(plan, cav_mask, det, rng)
+
+    tube_chords: dict[Side, tuple[Patch, Patch]] = {}
+    spill: dict[Side, list[tuple[Patch, float]]] = {}
+    for side, tube in tubes.items():
+        rc = det.uterus_to_px(tube.points)
+        rad = tube.radius * pose.scale / spacing * profile.thin_tube_factor
+        if tube.hydrosalpinx:
+            rad = tube.radius * pose.scale / spacing
+        chord, arc = tubular(rc, rad, m, values=tube.arclength / tube.length_mm)
+        chord.data *= spacing
+        assert arc is not None
+        tube_chords[side] = (chord, arc)
+        state = plan.tubes[side]
+        if state in PATENT_STATES:
+            spill[side] = spill_elements(tube, state == "patent_loculated_spill", det, rng)
+    network = intravasation_network(cavity, det, rng) if plan.intravasation else None
+
+    mu = float(rng.uniform(*profile.contrast_mu))
+    photons = float(rng.uniform(*profile.photons)) * (spacing**2 / 0.1)
+    blur_px = float(rng.uniform(*profile.blur_mm)) / spacing
+    scatter = float(rng.uniform(*profile.scatter))
+    gamma = float(rng.uniform(0.85, 1.25))
+    circular = bool(rng.random() < profile.circular_field_probability)
+    field_mask = None
+    if circular:
+        rr, cc = np.mgrid[0:m, 0:m]
+        radius = m * rng.uniform(0.47, 0.55)
+        field_mask = np.clip(radius - np.hypot(rr - (m - 1) / 2, cc - (m - 1) / 2), 0, 1).astype(
+            np.float32
+        )
+
+    bubbles_per_frame = _bubbles(plan, specs, cav_mask, det, rng)
+    frames: list[F32] = []
+    masks = np.zeros((len(specs), m, m), np.uint8)
+    for i, spec in enumerate(specs):
+        contrast = np.zeros((m, m), np.float32)
+        if spec.cavity_fill > 0:
+            level = np.clip((spec.cavity_level - height) / 0.08 + 1, 0, 1)
+            body = cav_thick * level - defect_thick - balloon - bubbles_per_frame[i][0]
+            contrast += spec.cavity_fill * np.clip(body, 0, None)
+            masks[i][cav_mask & (level > 0.5)] |= MASK_BITS["cavity"]
+            masks[i][defect_mask & (level > 0.5)] |= MASK_BITS["defects"]
+            masks[i][bubbles_per_frame[i][1] & (level > 0.5)] |= MASK_BITS["air_bubble"]
+        for side, (chord, arc) in tube_chords.items():
+            front, amount = spec.tube_front[side], spec.tube_amount[side]
+            if front <= 0 or amount <= 0:
+                continue
+            filled = np.nan_to_num(arc.data, nan=2.0) <= front
+            piece = Patch(chord.row0, chord.col0, chord.data * filled)
+            piece.add_to(contrast, amount)
+            bit = MASK_BITS[f"{side}_tube"]
+            h, w = piece.data.shape
+            masks[i, piece.row0 : piece.row0 + h, piece.col0 : piece.col0 + w][
+                piece.data > 0
+            ] |= bit
+        spill_now = np.zeros((m, m), np.float32)
+        for side, elements in spill.items():
+            g = spec.spill_growth[side]
+            if g <= 0:
+                continue
+            loculated = plan.tubes[side] == "patent_loculated_spill"
+            for patch, reach in elements:
+                if loculated:
+                    weight = min(1.0, g / 0.5)
+                else:
+                    weight = float(np.clip((g * 30.0 - reach) / 6.0, 0, 1))
+                    if g > 1.2:  # delayed: spread thinner over a larger area
+                        weight *= 0.55
+                if weight > 0:
+                    patch.add_to(spill_now, weight)
+            if g > 1.2 and not loculated:
+                _pelvic_pooling(det, tubes[side], rng).add_to(spill_now, 0.6)
+        contrast += spill_now
+        masks[i][spill_now > 0.2] |= MASK_BITS["spill"]
+        if network is not None and spec.intravasation > 0:
+            network.add_to(contrast, spec.intravasation)
+            h, w = network.data.shape
+            sub = masks[i, network.row0 : network.row0 + h, network.col0 : network.col0 + w]
+            sub[network.data * spec.intravasation > 0.1] |= MASK_BITS["intravasation"]
+        atten = bg + metal + mu * contrast
+        frames.append(_expose(atten, photons, blur_px, scatter, gamma, field_mask, rng))
+    if field_mask is not None:
+        masks &= (field_mask > 0.5).astype(np.uint8) * 255
+    return RenderedStudy(
+        frames=frames,
+        masks=masks,
+        specs=specs,
+        pose=pose,
+        cavity=cavity,
+        tubes=tubes,
+        defects=defect_truth,
+        instruments=instrument_names,
+        spacing_mm=spacing,
+        circular_field=circular,
+        contrast_mu=mu,
+    )
+
+
+def _pelvic_pooling(det: Detector, tube: TubeGeometry, rng: np.random.Generator) -> Patch:
+    """Delayed free spill: contrast pooled thinly in the pelvic gutter below the tube end."""
+    end = det.uterus_to_world(np.array([tube.fimbrial_end]))[0]
+    c = end + np.array([0.0, 18.0])
+    r0, c0, q = _ellipse_patch(det, c[0], c[1], 30, 22, rng.uniform(-20, 20), 2.0)
+    return Patch(r0, c0, (1.2 * np.exp(-(q**2) * 1.5)).astype(np.float32))
+
+
+def _bubbles(
+    plan: StudyPlan, specs: list[FrameSpec], cav_mask: NDArray[np.bool_], det: Detector,
+    rng: np.random.Generator,
+) -> list[tuple[F32, NDArray[np.bool_]]]:
+    """Air bubbles: small round lucencies that move between frames (a mimic)."""
+    m = det.matrix
+    empty = (np.zeros((m, m), np.float32), np.zeros((m, m), bool))
+    if not plan.air_bubbles:
+        return [empty] * len(specs)
+    inner = ndimage.binary_erosion(cav_mask, iterations=max(1, int(3 / det.spacing)))
+    candidates = np.argwhere(inner)
+    if len(candidates) == 0:
+        return [empty] * len(specs)
+    count = int(rng.integers(1, 5))
+    radii = rng.uniform(1.0, 2.5, count) * det.pose.scale / det.spacing
+    out: list[tuple[F32, NDArray[np.bool_]]] = []
+    for spec in specs:
+        if spec.stage not in ("early_filling", "full_filling", "tubal_filling"):
+            out.append(empty)
+            continue
+        thick = np.zeros((m, m), np.float32)
+        for r in radii:
+            cr, cc = candidates[rng.integers(len(candidates))]
+            k = int(np.ceil(r)) + 1
+            r0, c0 = max(0, cr - k), max(0, cc - k)
+            rows, cols = np.mgrid[r0 : min(m, cr + k + 1), c0 : min(m, cc + k + 1)]
+            d2 = (rows - cr) ** 2 + (cols - cc) ** 2
+            # A gas sphere in a ~several-mm-deep lumen displaces all contrast in its path.
+            lens = 2 * np.sqrt(np.clip(r**2 - d2, 0, None)) * det.spacing * 3
+            Patch(r0, c0, lens.astype(np.float32)).add_to(thick)
+        out.append((thick, thick > 0.3))
+    return out
+
+
+def _expose(
+    atten: F32, photons: float, blur_px: float, scatter: float, gamma: float,
+    field_mask: F32 | None, rng: np.random.Generator,
+) -> F32:
+    """Detector blur, scatter, Poisson quantum noise, log and an automatic display window."""
+    blurred = ndimage.gaussian_filter(atten, blur_px)
+    transmitted = np.exp(-blurred)
+    if scatter > 0:
+        transmitted = transmitted + scatter * float(transmitted.mean())
+    # Quantum noise: Poisson counts, drawn in the normal approximation (exact enough above a
+    # few counts, and several times faster on a megapixel frame).
+    mean = (photons * transmitted).astype(np.float32)
+    counts = mean + np.sqrt(mean) * rng.standard_normal(mean.shape, dtype=np.float32)
+    measured = -np.log((np.clip(counts, 0, None) + 0.5) / photons)
+    sample = measured[:: 4, :: 4]
+    if field_mask is not None:
+        sample = sample[field_mask[::4, ::4] > 0.5]
+    # Auto window on the anatomy (contrast is a small part of the field), then a compressive
+    # curve so dense contrast approaches white while thin tubes and spill stay distinct.
+    lo, ref = np.percentile(sample, [0.5, 97.0])
+    scaled = np.clip((measured - lo) / max(ref - lo, 1e-6), 0, None)
+    display = (1 - np.exp(-1.2 * scaled)) / (1 - np.exp(-1.2 * 2.2))
+    display = np.clip(display, 0, 1) ** gamma
+    if field_mask is not None:
+        display *= field_mask
+    return display.astype(np.float32)
