@@ -194,10 +194,13 @@ def _orientation(ds: Dataset) -> tuple[str | None, bool, bool, str | None]:
     return text, flip_lr, flip_ud, warning
 
 
-def _as_list(value: Any) -> Iterable[Any]:
+def _as_list(value: Any) -> list[Any]:
+    """A DICOM value as a list: multi-valued elements, backslash strings and scalars alike."""
     if isinstance(value, str):
         return value.split("\\")
-    return list(value)
+    if isinstance(value, Iterable):
+        return list(value)
+    return [value]
 
 
 def _parse_dt(ds: Dataset) -> datetime | None:
@@ -370,8 +373,18 @@ def read_series(paths: Iterable[str | Path]) -> SeriesRead:
         except (InvalidDicomError, OSError, ValueError, TypeError, KeyError) as exc:
             result.errors.append((path, f"not readable as DICOM: {exc}"))
             continue
+        if "SOPClassUID" not in ds:
+            # pydicom returns an empty data set for some truncated files instead of raising.
+            result.errors.append((path, "no DICOM data set could be read (truncated?)"))
+            continue
         if "PixelData" not in ds:
-            result.skipped.append((path, f"no pixel data ({ds.get('Modality', '?')} object)"))
+            if "Rows" in ds and "BitsAllocated" in ds:
+                # An image whose pixel data is missing or cut short (pydicom drops a truncated
+                # encapsulated element): a broken file, not a non-image object.
+                result.errors.append((path, "image attributes present but pixel data missing"))
+            else:
+                modality = ds.get("Modality", "?")
+                result.skipped.append((path, f"no pixel data ({modality} object)"))
             continue
         try:
             frames, notes = _read_instance(path, ds)
