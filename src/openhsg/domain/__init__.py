@@ -1,0 +1,1 @@
+"""Typed, immutable domain records, codes and evidence for the HSG clinical pathway."""
