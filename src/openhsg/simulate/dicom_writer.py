@@ -578,8 +578,9 @@ def _validate(
         raise ValueError("no frames to write")
     if variant.transfer_syntax_uid not in SUPPORTED_TRANSFER_SYNTAXES:
         raise ValueError(f"unsupported transfer syntax {variant.transfer_syntax_uid}")
-    if variant.bits_stored not in (8, 10, 12, 14, 16) or variant.bits_stored < 9:
-        raise ValueError(f"bits_stored must be 10, 12, 14 or 16, got {variant.bits_stored}")
+    # Bits Allocated is always 16; below 9 bits the JPEG decoders return 8-bit samples.
+    if not 9 <= variant.bits_stored <= 16:
+        raise ValueError(f"bits_stored must be 9-16, got {variant.bits_stored}")
     n = len(frames)
     for name, values in (
         ("frame_times", header.frame_times),
