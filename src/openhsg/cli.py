@@ -73,7 +73,9 @@ def simulate(
             help="Make every study of one scenario (see --list-scenarios); default: a mix.",
         ),
     ] = None,
-    png: Annotated[bool, typer.Option("--png", help="Also write a contact sheet per study.")] = False,
+    png: Annotated[
+        bool, typer.Option("--png", help="Also write a contact sheet per study.")
+    ] = False,
     realism: Annotated[
         str,
         typer.Option("--realism", help="Image difficulty profile: standard or hard."),
@@ -81,6 +83,13 @@ def simulate(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Allow writing into a non-empty OUTDIR.")
     ] = False,
+    matrix: Annotated[
+        int | None,
+        typer.Option("--matrix", help="Fix the matrix (512 or 1024); default: drawn per study."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Processes to use; default: one per core.")
+    ] = None,
     list_scenarios: Annotated[
         bool, typer.Option("--list-scenarios", help="List the scenarios and exit.")
     ] = False,
@@ -97,11 +106,17 @@ def simulate(
             table.add_row(spec.name, spec.description)
         console.print(table)
         return
-    request = validate_request(outdir, studies, scenario, realism, overwrite)
+    request = validate_request(outdir, studies, scenario, realism, overwrite, matrix)
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be at least 1 (got {workers})")
     with _progress() as progress:
         task = progress.add_task("simulating", total=studies)
         written = simulate_to_folder(
-            request, seed=seed, png=png, on_study=lambda _p: progress.advance(task)
+            request,
+            seed=seed,
+            png=png,
+            workers=workers,
+            on_study=lambda _p: progress.advance(task),
         )
     console.print(f"Wrote {len(written)} studies to [bold]{outdir}[/]")
     for path in written[:20]:
@@ -113,15 +128,18 @@ def simulate(
 @app.command()
 @exits_on_input_error
 def demo(
-    outdir: Annotated[
-        Path, typer.Option("--out", help="Folder for the demo output.")
-    ] = Path("openhsg-demo"),
+    outdir: Annotated[Path, typer.Option("--out", help="Folder for the demo output.")] = Path(
+        "openhsg-demo"
+    ),
     studies: Annotated[int, typer.Option("--studies", "-n", help="Number of studies.")] = 6,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 2026,
 ) -> None:
-    """Run the main job on embedded defaults: simulate a few studies and show what was made."""
+    """Run the main job on embedded defaults: screen a sample patient, simulate a few studies."""
+    from openhsg.pathway_cli import demo_screening
     from openhsg.simulate.study import simulate_to_folder, validate_request
 
+    demo_screening(console)
+    console.print()
     request = validate_request(outdir, studies, None, "standard", overwrite=True)
     with _progress() as progress:
         task = progress.add_task("simulating", total=studies)
@@ -129,17 +147,31 @@ def demo(
             request, seed=seed, png=True, on_study=lambda _p: progress.advance(task)
         )
     _print_study_summary(written)
-    console.print(f"\nStudies, ground truth and contact sheets are in [bold]{outdir.resolve()}[/]")
+    console.print(
+        f"\n{len(written)} simulated HSG studies are in [bold]{outdir.resolve()}[/]: per study, "
+        "DICOM images in dicom/, ground-truth.json, label masks in masks.npz, and "
+        "contact-sheet.png to look at."
+    )
 
 
 def _print_study_summary(study_dirs: list[Path]) -> None:
     from openhsg.simulate.groundtruth import load_ground_truth
 
     table = Table(title="Simulated HSG studies (ground truth)")
-    for col in ("study", "right tube", "left tube", "cavity", "defects", "intravasation", "encoding"):
+    for col in (
+        "study",
+        "right tube",
+        "left tube",
+        "cavity",
+        "defects",
+        "intravasation",
+        "encoding",
+    ):
         table.add_column(col)
     for study_dir in study_dirs:
         gt = load_ground_truth(study_dir)
+        enc = gt["encoding"]
+        orientation = enc["patient_orientation"].replace("\\", "/")
         table.add_row(
             study_dir.name,
             _tube_text(gt["tubes"]["right"]),
@@ -147,12 +179,8 @@ def _print_study_summary(study_dirs: list[Path]) -> None:
             gt["cavity"]["shape"],
             ", ".join(d["kind"] for d in gt["cavity"]["filling_defects"]) or "none",
             "yes" if gt["intravasation"]["present"] else "no",
-            "{0} {1}-bit {2} {3}".format(
-                gt["encoding"]["photometric_interpretation"],
-                gt["encoding"]["bits_stored"],
-                gt["encoding"]["transfer_syntax_name"],
-                gt["encoding"]["patient_orientation"].replace("\\", "/"),
-            ),
+            f"{enc['photometric_interpretation']} {enc['bits_stored']}-bit "
+            f"{enc['transfer_syntax_name']} {orientation}",
         )
     console.print(table)
 

@@ -177,23 +177,30 @@ def _triangular_cavity(
     length = float(rng.uniform(28.0, 42.0))
     width = float(rng.uniform(28.0, 40.0))
     dome = float(rng.uniform(0.5, 4.0))
-    notch, notch_half, angle = 0.0, 1.0, None
+    notch, notch_half = 0.0, 1.0
+    angle: float | None = None
     if shape == "arcuate":
-        notch = float(rng.uniform(3.0, 8.5))
-        angle = float(rng.uniform(110.0, 150.0))
+        # A broad shallow notch: < 10 mm deep, angle well above 90 deg.
+        notch_half = float(rng.uniform(0.3, 0.4)) * width
+        notch = float(rng.uniform(3.0, min(8.5, notch_half / np.tan(np.radians(55)))))
+        angle = 0.0
         dome = float(rng.uniform(0.0, 1.5))
     elif shape == "septate":
+        # Deep and narrow: > 15 mm, angle < 90 deg (<= 75 strongly favours septate).
         notch = float(rng.uniform(16.0, min(26.0, 0.65 * length)))
-        angle = float(rng.uniform(35.0, 72.0))
+        notch_half = min(
+            notch * float(np.tan(np.radians(rng.uniform(35.0, 72.0)) / 2)), 0.5 * width - 6.0
+        )
+        angle = 0.0
         dome = float(rng.uniform(0.5, 3.0))
     elif shape == "bicornuate":
-        width = float(rng.uniform(46.0, 62.0))
-        notch = float(rng.uniform(16.0, min(26.0, 0.65 * length)))
-        angle = float(rng.uniform(108.0, 140.0))
+        # Horns >= 105 deg apart, cornua > 40 mm apart: the width follows from the notch.
+        notch = float(rng.uniform(12.0, 18.0))
+        notch_half = notch * float(np.tan(np.radians(rng.uniform(107.0, 125.0)) / 2))
+        width = 2 * (notch_half + float(rng.uniform(6.0, 9.0)))
+        angle = 0.0
         dome = float(rng.uniform(2.0, 6.0))
     if angle is not None:
-        notch_half = notch * float(np.tan(np.radians(angle) / 2))
-        notch_half = min(notch_half, 0.5 * width - 6.0)
         angle = float(np.degrees(2 * np.arctan(notch_half / notch)))
     y_f, y_os = -length / 2, length / 2
     os_half = float(rng.uniform(2.0, 3.5))
@@ -255,16 +262,16 @@ def _t_shaped_cavity(rng: np.random.Generator, depth: float, canal_len: float) -
     )
 
 
-def _unicornuate_cavity(
-    rng: np.random.Generator, depth: float, canal_len: float
-) -> CavityGeometry:
+def _unicornuate_cavity(rng: np.random.Generator, depth: float, canal_len: float) -> CavityGeometry:
     side: Side = "right" if rng.random() < 0.5 else "left"
     sgn = SIDE_SIGN[side]
     length = float(rng.uniform(30.0, 40.0))
     os_pt = np.array([0.0, length / 2])
     tip = np.array([sgn * rng.uniform(14.0, 22.0), -length / 2])
     outline = _horn(
-        os_pt, tip, float(sgn * rng.uniform(2.0, 6.0)),
+        os_pt,
+        tip,
+        float(sgn * rng.uniform(2.0, 6.0)),
         (float(rng.uniform(5, 7)), float(rng.uniform(11, 15)), float(rng.uniform(5, 7))),
     )
     return CavityGeometry(
@@ -291,8 +298,14 @@ def _didelphys_cavity(rng: np.random.Generator, depth: float, canal_len: float) 
         tip = np.array([sgn * rng.uniform(20.0, 28.0), -length / 2])
         outlines.append(
             _horn(
-                os_pt, tip, float(sgn * rng.uniform(1.0, 4.0)),
-                (float(rng.uniform(4.5, 6.5)), float(rng.uniform(10, 13)), float(rng.uniform(5, 7))),
+                os_pt,
+                tip,
+                float(sgn * rng.uniform(1.0, 4.0)),
+                (
+                    float(rng.uniform(4.5, 6.5)),
+                    float(rng.uniform(10, 13)),
+                    float(rng.uniform(5, 7)),
+                ),
             )
         )
         canals.append(_canal(os_pt, canal_len, float(sgn * rng.uniform(0.05, 0.25))))

@@ -18,7 +18,6 @@ from scipy import ndimage
 from skimage.draw import polygon as draw_polygon
 
 from openhsg.simulate.anatomy import (
-    SIDE_SIGN,
     CavityGeometry,
     Side,
     TubeGeometry,
@@ -174,8 +173,14 @@ def plan_frames(plan: StudyPlan, rng: np.random.Generator) -> list[FrameSpec]:
         for side in ("right", "left"):
             state = plan.tubes[side]
             f, a, g = _tube_stage(
-                state, stage, antispasmodic, early_front[side], full_front[side],
-                tubal_front[side], first_spill[side], stub[side],
+                state,
+                stage,
+                antispasmodic,
+                early_front[side],
+                full_front[side],
+                tubal_front[side],
+                first_spill[side],
+                stub[side],
             )
             front[side], amount[side], growth[side] = f, a, g
         cavity_fill, level = {
@@ -190,12 +195,18 @@ def plan_frames(plan: StudyPlan, rng: np.random.Generator) -> list[FrameSpec]:
         intravasation = 0.0
         if plan.intravasation:
             intravasation = {
-                "scout": 0.0, "early_filling": 0.35, "full_filling": 1.0, "tubal_filling": 0.85,
-                "spill": 0.3, "post_antispasmodic": 0.5, "delayed": 0.0,
+                "scout": 0.0,
+                "early_filling": 0.35,
+                "full_filling": 1.0,
+                "tubal_filling": 0.85,
+                "spill": 0.3,
+                "post_antispasmodic": 0.5,
+                "delayed": 0.0,
             }[stage]
         specs.append(
-            FrameSpec(stage, t, cavity_fill, level, front, amount, growth, intravasation,
-                      antispasmodic)
+            FrameSpec(
+                stage, t, cavity_fill, level, front, amount, growth, intravasation, antispasmodic
+            )
         )
     return specs
 
@@ -343,8 +354,11 @@ def _densify(pts: F64, step: float) -> F64:
 
 def _polygon_mask(rc: F64, matrix: int) -> NDArray[np.bool_]:
     mask = np.zeros((matrix, matrix), bool)
-    rr, cc = draw_polygon(rc[:, 0], rc[:, 1], (matrix, matrix))
-    mask[rr, cc] = True
+    r0, r1, c0, c1 = _box(rc, 1, matrix)
+    rr, cc = draw_polygon(  # type: ignore[no-untyped-call]
+        rc[:, 0] - r0, rc[:, 1] - c0, (r1 - r0, c1 - c0)
+    )
+    mask[rr + r0, cc + c0] = True
     return mask
 
 
@@ -357,9 +371,7 @@ def _grid(matrix: int, spacing: float, factor: int) -> tuple[F64, F64]:
     return x, y
 
 
-def _ellipse_q(
-    x: F64, y: F64, cx: float, cy: float, a: float, b: float, angle_deg: float
-) -> F64:
+def _ellipse_q(x: F64, y: F64, cx: float, cy: float, a: float, b: float, angle_deg: float) -> F64:
     th = np.radians(angle_deg)
     dx, dy = x - cx, y - cy
     u = dx * np.cos(th) + dy * np.sin(th)
@@ -399,7 +411,10 @@ def _plate(q: F64, thickness: float, rim: float, rim_width: float) -> F64:
 
 
 def background(
-    matrix: int, spacing: float, pelvis_shift: tuple[float, float], profile: RealismProfile,
+    matrix: int,
+    spacing: float,
+    pelvis_shift: tuple[float, float],
+    profile: RealismProfile,
     rng: np.random.Generator,
 ) -> F32:
     """Attenuation of soft tissue, pelvic bones and bowel gas (no contrast, no metal)."""
@@ -417,10 +432,15 @@ def background(
     s = rng.uniform(0.9, 1.12)  # pelvis size
     for sgn in (-1.0, 1.0):
         # Iliac wing with its crest, sacroiliac region, femoral head, obturator ring.
-        bone += _plate(_ellipse_q(x, y, px + sgn * 108 * s, py - 70 * s, 58 * s, 78 * s,
-                                  sgn * 28), 5.0, 6.0, 0.05)
-        bone += _plate(_ellipse_q(x, y, px + sgn * 95 * s, py + 48 * s, 24 * s, 24 * s, 0),
-                       7.0, 5.0, 0.08)
+        bone += _plate(
+            _ellipse_q(x, y, px + sgn * 108 * s, py - 70 * s, 58 * s, 78 * s, sgn * 28),
+            5.0,
+            6.0,
+            0.05,
+        )
+        bone += _plate(
+            _ellipse_q(x, y, px + sgn * 95 * s, py + 48 * s, 24 * s, 24 * s, 0), 7.0, 5.0, 0.08
+        )
         neck = _ellipse_q(x, y, px + sgn * 118 * s, py + 68 * s, 30 * s, 13 * s, sgn * 35)
         bone += _plate(neck, 3.0, 2.0, 0.1)
         ring = _ellipse_q(x, y, px + sgn * 38 * s, py + 70 * s, 24 * s, 16 * s, sgn * 20)
@@ -435,8 +455,9 @@ def background(
     sacrum = ndimage.gaussian_filter(sac.astype(float), 6 / factor / spacing) * 6.0
     for k in range(4):
         for sgn in (-1.0, 1.0):
-            q = _ellipse_q(x, y, px + sgn * (24 - 3 * k) * s, py - (85 - 22 * k) * s,
-                           6 * s, 5 * s, 0)
+            q = _ellipse_q(
+                x, y, px + sgn * (24 - 3 * k) * s, py - (85 - 22 * k) * s, 6 * s, 5 * s, 0
+            )
             sacrum -= 3.0 * np.clip(1 - q**2, 0, 1)
     bone += np.clip(sacrum, 0, None)
     coccyx = _ellipse_q(x, y, px, py + 26 * s, 6 * s, 12 * s, 0)
@@ -494,9 +515,15 @@ def instruments(
             if plan.device == "balloon_catheter":
                 # The balloon sits in the lower segment / upper canal and displaces contrast.
                 centre = canal[0] + axis * rng.uniform(-4, 4)
+                gx, gy = _world_grid(det)
+                bx, by = det.uterus_to_world(centre[None, :])[0]
                 q = _ellipse_q(
-                    *_world_grid(det), *det.uterus_to_world(centre[None, :])[0],
-                    rng.uniform(4, 6) * det.pose.scale, rng.uniform(6, 9) * det.pose.scale,
+                    gx,
+                    gy,
+                    float(bx),
+                    float(by),
+                    rng.uniform(4, 6) * det.pose.scale,
+                    rng.uniform(6, 9) * det.pose.scale,
                     float(np.degrees(np.arctan2(axis[1], axis[0]))) + det.pose.rotation_deg - 90,
                 )
                 displaced += (14.0 * np.sqrt(np.clip(1 - q**2, 0, 1))).astype(np.float32)
@@ -529,23 +556,22 @@ def _world_grid(det: Detector) -> tuple[F64, F64]:
     return x, y
 
 
-def cavity_layer(
-    cavity: CavityGeometry, det: Detector
-) -> tuple[F32, NDArray[np.bool_], F32]:
+def cavity_layer(cavity: CavityGeometry, det: Detector) -> tuple[F32, NDArray[np.bool_], F32]:
     """Path length (mm) through the distended cavity, its mask, and y-rank for level filling.
 
     The depth profile rises over ~3.5 mm from the wall, as through a flattened lumen.
     """
     m = det.matrix
     mask = np.zeros((m, m), bool)
+    outlines_px = [det.uterus_to_px(_densify(outline, 0.3)) for outline in cavity.outlines]
     for outline in cavity.outlines:
-        mask |= _polygon_mask(det.uterus_to_px(_densify(outline, 0.3)), m)
-    dist = ndimage.distance_transform_edt(mask) * det.spacing
-    r0 = 3.5 * det.pose.scale
-    frac = np.clip(dist / r0, 0, 1)
-    thickness = (cavity.depth_mm * det.pose.scale * np.sqrt(1 - (1 - frac) ** 2)).astype(
-        np.float32
-    )
+        mask |= _polygon_mask(det.uterus_to_px(_densify(outline, 1.0)), m)
+    r0, r1, c0, c1 = _box(np.vstack(outlines_px), 3, m)
+    dist = np.zeros((m, m))
+    dist[r0:r1, c0:c1] = ndimage.distance_transform_edt(mask[r0:r1, c0:c1]) * det.spacing
+    wall_mm = 3.5 * det.pose.scale
+    frac = np.clip(dist / wall_mm, 0, 1)
+    thickness = (cavity.depth_mm * det.pose.scale * np.sqrt(1 - (1 - frac) ** 2)).astype(np.float32)
     # Height above the internal os along the uterus axis, 0 at the os and 1 at the fundus:
     # contrast fills the cavity from the os upward.
     x, y = _world_grid(det)
@@ -572,6 +598,8 @@ def place_defects(
     displaced = np.zeros((m, m), np.float32)
     footprint = np.zeros((m, m), bool)
     truth: list[dict[str, float | str]] = []
+    if not plan.defects:
+        return displaced, footprint, truth
     dist = ndimage.distance_transform_edt(cavity_mask) * det.spacing
     x, y = _world_grid(det)
     for defect in plan.defects:
@@ -595,9 +623,15 @@ def place_defects(
             ang = rng.uniform(0, np.pi)
             for k in range(int(rng.integers(3, 6))):
                 off = (k / 4 - 0.5) * size * 0.7
-                q = _ellipse_q(x, y, cx + off * np.cos(ang), cy + off * np.sin(ang),
-                               size * rng.uniform(0.15, 0.3), size * rng.uniform(0.1, 0.22),
-                               rng.uniform(0, 180))
+                q = _ellipse_q(
+                    x,
+                    y,
+                    cx + off * np.cos(ang),
+                    cy + off * np.sin(ang),
+                    size * rng.uniform(0.15, 0.3),
+                    size * rng.uniform(0.1, 0.22),
+                    rng.uniform(0, 180),
+                )
                 thick = np.maximum(thick, np.where(q < 1, 40.0, 0.0))
             jag = ndimage.gaussian_filter(rng.normal(0, 1, x.shape), 0.6 / det.spacing)
             thick = np.where(thick + 25 * jag > 20, 40.0, 0.0)
@@ -643,8 +677,15 @@ def spill_elements(
         wy = (r0 + yy - (det.matrix - 1) / 2) * det.spacing
         for _ in range(int(rng.integers(3, 6))):
             c = w_end + rng.normal(0, 3.0, 2) * det.pose.scale
-            q = _ellipse_q(wx, wy, c[0], c[1], rng.uniform(4, 8) * det.pose.scale,
-                           rng.uniform(3, 6) * det.pose.scale, rng.uniform(0, 180))
+            q = _ellipse_q(
+                wx,
+                wy,
+                c[0],
+                c[1],
+                rng.uniform(4, 8) * det.pose.scale,
+                rng.uniform(3, 6) * det.pose.scale,
+                rng.uniform(0, 180),
+            )
             pool = np.maximum(pool, np.sqrt(np.clip(1 - q**2, 0, 1)))
         pool = ndimage.gaussian_filter(pool, 0.5 / det.spacing) * rng.uniform(3.0, 5.5)
         elements.append((Patch(r0, c0, pool.astype(np.float32)), 0.0))
@@ -686,9 +727,7 @@ def _to_patch(full: F32, threshold: float = 0.01) -> Patch:
     return Patch(int(r0), int(c0), full[r0:r1, c0:c1].copy())
 
 
-def intravasation_network(
-    cavity: CavityGeometry, det: Detector, rng: np.random.Generator
-) -> Patch:
+def intravasation_network(cavity: CavityGeometry, det: Detector, rng: np.random.Generator) -> Patch:
     """A fine lace-like venous network around the cavity draining toward the pelvic veins."""
     outline = np.vstack(cavity.outlines)
     centre = outline.mean(axis=0)
@@ -726,7 +765,10 @@ def intravasation_network(
 
 
 def draw_pose(
-    cavity: CavityGeometry, matrix: int, spacing: float, profile: RealismProfile,
+    cavity: CavityGeometry,
+    matrix: int,
+    spacing: float,
+    profile: RealismProfile,
     rng: np.random.Generator,
 ) -> Pose:
     fov = matrix * spacing
@@ -739,7 +781,10 @@ def draw_pose(
 
 
 def render_study(
-    plan: StudyPlan, matrix: int, spacing: float, profile: RealismProfile,
+    plan: StudyPlan,
+    matrix: int,
+    spacing: float,
+    profile: RealismProfile,
     rng: np.random.Generator,
 ) -> RenderedStudy:
     """Render every frame of a planned study with its label masks, in ``L\\F`` orientation."""
@@ -790,7 +835,7 @@ def render_study(
     photons = float(rng.uniform(*profile.photons)) * (spacing**2 / 0.1)
     blur_px = float(rng.uniform(*profile.blur_mm)) / spacing
     scatter = float(rng.uniform(*profile.scatter))
-    gamma = float(rng.uniform(0.85, 1.25))
+    knee = float(rng.uniform(0.45, 0.65))  # display level of the anatomy's brightest 3 %
     circular = bool(rng.random() < profile.circular_field_probability)
     field_mask = None
     if circular:
@@ -801,6 +846,9 @@ def render_study(
         )
 
     bubbles_per_frame = _bubbles(plan, specs, cav_mask, det, rng)
+    # Blur is linear: the static anatomy is blurred once, each frame's contrast only where
+    # there is contrast.
+    static_blurred = ndimage.gaussian_filter(bg + metal, blur_px)
     frames: list[F32] = []
     masks = np.zeros((len(specs), m, m), np.uint8)
     for i, spec in enumerate(specs):
@@ -821,9 +869,9 @@ def render_study(
             piece.add_to(contrast, amount)
             bit = MASK_BITS[f"{side}_tube"]
             h, w = piece.data.shape
-            masks[i, piece.row0 : piece.row0 + h, piece.col0 : piece.col0 + w][
-                piece.data > 0
-            ] |= bit
+            masks[i, piece.row0 : piece.row0 + h, piece.col0 : piece.col0 + w][piece.data > 0] |= (
+                bit
+            )
         spill_now = np.zeros((m, m), np.float32)
         for side, elements in spill.items():
             g = spec.spill_growth[side]
@@ -848,8 +896,8 @@ def render_study(
             h, w = network.data.shape
             sub = masks[i, network.row0 : network.row0 + h, network.col0 : network.col0 + w]
             sub[network.data * spec.intravasation > 0.1] |= MASK_BITS["intravasation"]
-        atten = bg + metal + mu * contrast
-        frames.append(_expose(atten, photons, blur_px, scatter, gamma, field_mask, rng))
+        blurred = _blur_contrast(static_blurred, contrast, mu, blur_px)
+        frames.append(_expose(blurred, photons, scatter, knee, field_mask, rng))
     if field_mask is not None:
         masks &= (field_mask > 0.5).astype(np.uint8) * 255
     return RenderedStudy(
@@ -876,7 +924,10 @@ def _pelvic_pooling(det: Detector, tube: TubeGeometry, rng: np.random.Generator)
 
 
 def _bubbles(
-    plan: StudyPlan, specs: list[FrameSpec], cav_mask: NDArray[np.bool_], det: Detector,
+    plan: StudyPlan,
+    specs: list[FrameSpec],
+    cav_mask: NDArray[np.bool_],
+    det: Detector,
     rng: np.random.Generator,
 ) -> list[tuple[F32, NDArray[np.bool_]]]:
     """Air bubbles: small round lucencies that move between frames (a mimic)."""
@@ -909,12 +960,30 @@ def _bubbles(
     return out
 
 
+def _blur_contrast(static_blurred: F32, contrast: F32, mu: float, blur_px: float) -> F32:
+    """Blurred attenuation of one frame: the pre-blurred anatomy plus blurred contrast."""
+    out = static_blurred.copy()
+    nz_rows = np.flatnonzero(contrast.any(axis=1))
+    if len(nz_rows) == 0:
+        return out
+    nz_cols = np.flatnonzero(contrast.any(axis=0))
+    pad = int(np.ceil(4 * blur_px)) + 1
+    m = contrast.shape[0]
+    r0, r1 = max(0, nz_rows[0] - pad), min(m, nz_rows[-1] + pad + 1)
+    c0, c1 = max(0, nz_cols[0] - pad), min(m, nz_cols[-1] + pad + 1)
+    out[r0:r1, c0:c1] += ndimage.gaussian_filter(mu * contrast[r0:r1, c0:c1], blur_px)
+    return out
+
+
 def _expose(
-    atten: F32, photons: float, blur_px: float, scatter: float, gamma: float,
-    field_mask: F32 | None, rng: np.random.Generator,
+    blurred: F32,
+    photons: float,
+    scatter: float,
+    knee: float,
+    field_mask: F32 | None,
+    rng: np.random.Generator,
 ) -> F32:
-    """Detector blur, scatter, Poisson quantum noise, log and an automatic display window."""
-    blurred = ndimage.gaussian_filter(atten, blur_px)
+    """Scatter, Poisson quantum noise, log and an automatic display window."""
     transmitted = np.exp(-blurred)
     if scatter > 0:
         transmitted = transmitted + scatter * float(transmitted.mean())
@@ -923,15 +992,17 @@ def _expose(
     mean = (photons * transmitted).astype(np.float32)
     counts = mean + np.sqrt(mean) * rng.standard_normal(mean.shape, dtype=np.float32)
     measured = -np.log((np.clip(counts, 0, None) + 0.5) / photons)
-    sample = measured[:: 4, :: 4]
+    sample = measured[::4, ::4]
     if field_mask is not None:
         sample = sample[field_mask[::4, ::4] > 0.5]
     # Auto window on the anatomy (contrast is a small part of the field), then a compressive
     # curve so dense contrast approaches white while thin tubes and spill stay distinct.
     lo, ref = np.percentile(sample, [0.5, 97.0])
     scaled = np.clip((measured - lo) / max(ref - lo, 1e-6), 0, None)
-    display = (1 - np.exp(-1.2 * scaled)) / (1 - np.exp(-1.2 * 2.2))
-    display = np.clip(display, 0, 1) ** gamma
+    display = knee * scaled
+    over = scaled > 1.0
+    display[over] = knee + (1 - knee) * (1 - np.exp(-1.5 * (scaled[over] - 1.0)))
     if field_mask is not None:
         display *= field_mask
-    return display.astype(np.float32)
+    out: F32 = display.astype(np.float32)
+    return out

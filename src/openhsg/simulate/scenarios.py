@@ -29,9 +29,7 @@ DefectKind = Literal["rounded", "irregular"]
 DefectCause = Literal["polyp", "fibroid", "synechiae"]
 Device = Literal["metal_cannula", "balloon_catheter", "thin_catheter"]
 
-PATENT_STATES: frozenset[str] = frozenset(
-    {"patent_free_spill", "patent_loculated_spill", "spasm"}
-)
+PATENT_STATES: frozenset[str] = frozenset({"patent_free_spill", "patent_loculated_spill", "spasm"})
 
 
 @dataclass(frozen=True)
@@ -163,7 +161,10 @@ def _salpingectomy(rng: np.random.Generator) -> StudyPlan:
     side = _side(rng)
     states: dict[str, TubeState] = {side: "absent"}
     return _plan(
-        rng, "salpingectomy", absent_reason={side: "salpingectomy"}, **states  # type: ignore[arg-type]
+        rng,
+        "salpingectomy",
+        absent_reason={side: "salpingectomy"},
+        **states,  # type: ignore[arg-type]
     )
 
 
@@ -173,7 +174,10 @@ def _cavity_scenario(shape: CavityShape) -> Callable[[np.random.Generator], Stud
             side = _side(rng)
             states: dict[str, TubeState] = {_other(side): "absent"}
             return _plan(
-                rng, shape, cavity=shape, absent_reason={_other(side): "unicornuate uterus"},
+                rng,
+                shape,
+                cavity=shape,
+                absent_reason={_other(side): "unicornuate uterus"},
                 **states,  # type: ignore[arg-type]
             )
         return _plan(rng, shape, cavity=shape)
@@ -211,9 +215,7 @@ _SPECS: tuple[ScenarioSpec, ...] = (
         "bilateral_proximal_occlusion", "both tubes blocked at the cornua", _proximal_bilateral
     ),
     ScenarioSpec("distal_occlusion", "tube fills to its end, no spill", _distal),
-    ScenarioSpec(
-        "hydrosalpinx", "distal occlusion with a dilated, clubbed ampulla", _hydrosalpinx
-    ),
+    ScenarioSpec("hydrosalpinx", "distal occlusion with a dilated, clubbed ampulla", _hydrosalpinx),
     ScenarioSpec(
         "loculated_spill", "contrast pools near the fimbria instead of spreading", _loculated
     ),
@@ -233,7 +235,9 @@ _SPECS: tuple[ScenarioSpec, ...] = (
     ScenarioSpec("t_shaped", "small narrow T-shaped cavity (DES)", _cavity_scenario("t_shaped")),
     ScenarioSpec("polyp", "small rounded filling defect", _defect_scenario("polyp")),
     ScenarioSpec("fibroid", "large rounded filling defect", _defect_scenario("fibroid")),
-    ScenarioSpec("synechiae", "irregular filling defect (adhesions)", _defect_scenario("synechiae")),
+    ScenarioSpec(
+        "synechiae", "irregular filling defect (adhesions)", _defect_scenario("synechiae")
+    ),
     ScenarioSpec("air_bubbles", "mobile air bubbles: a mimic, not a finding", _air_bubbles),
     ScenarioSpec("intravasation", "venous intravasation that washes out", _intravasation),
 )
@@ -246,8 +250,5 @@ SCENARIOS["mixed"] = ScenarioSpec(
 
 def draw_plan(scenario: str, index: int, rng: np.random.Generator) -> StudyPlan:
     """Draw the plan of study number ``index``; ``mixed`` cycles through every scenario."""
-    if scenario == "mixed":
-        spec = _SPECS[index % len(_SPECS)]
-    else:
-        spec = SCENARIOS[scenario]
+    spec = _SPECS[index % len(_SPECS)] if scenario == "mixed" else SCENARIOS[scenario]
     return spec.draw(rng)
