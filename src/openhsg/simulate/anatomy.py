@@ -139,7 +139,8 @@ def _horn(
     t = np.linspace(0, 1, len(centre))
     w0, w1, w2 = widths
     half = 0.5 * np.where(t < 0.55, w0 + (w1 - w0) * np.sin(t / 0.55 * np.pi / 2), 0.0)
-    half = np.where(t >= 0.55, 0.5 * (w1 + (w2 - w1) * ((t - 0.55) / 0.45) ** 1.5), half)
+    tail = np.clip((t - 0.55) / 0.45, 0, 1)
+    half = np.where(t >= 0.55, 0.5 * (w1 + (w2 - w1) * tail**1.5), half)
     tangent = np.gradient(centre, axis=0)
     tangent /= np.hypot(tangent[:, 0], tangent[:, 1])[:, None]
     nrm = np.column_stack([-tangent[:, 1], tangent[:, 0]])
@@ -158,8 +159,13 @@ def _canal(os_pt: FloatArray, length: float, tilt: float) -> FloatArray:
     return np.linspace(os_pt, end, 20)
 
 
-def make_cavity(shape: CavityShape, rng: np.random.Generator) -> CavityGeometry:
-    """Draw a cavity of the given shape with sizes from DOMAIN.md sections 2 and 3."""
+def make_cavity(
+    shape: CavityShape, rng: np.random.Generator, horn_side: Side = "right"
+) -> CavityGeometry:
+    """Draw a cavity of the given shape with sizes from DOMAIN.md sections 2 and 3.
+
+    ``horn_side`` is the side of the single horn of a unicornuate uterus.
+    """
     depth = float(rng.uniform(6.0, 11.0))
     canal_len = float(rng.uniform(22.0, 32.0))
     if shape in ("normal", "arcuate", "septate", "bicornuate"):
@@ -167,7 +173,7 @@ def make_cavity(shape: CavityShape, rng: np.random.Generator) -> CavityGeometry:
     if shape == "t_shaped":
         return _t_shaped_cavity(rng, depth, canal_len)
     if shape == "unicornuate":
-        return _unicornuate_cavity(rng, depth, canal_len)
+        return _unicornuate_cavity(rng, depth, canal_len, horn_side)
     return _didelphys_cavity(rng, depth, canal_len)
 
 
@@ -262,8 +268,9 @@ def _t_shaped_cavity(rng: np.random.Generator, depth: float, canal_len: float) -
     )
 
 
-def _unicornuate_cavity(rng: np.random.Generator, depth: float, canal_len: float) -> CavityGeometry:
-    side: Side = "right" if rng.random() < 0.5 else "left"
+def _unicornuate_cavity(
+    rng: np.random.Generator, depth: float, canal_len: float, side: Side
+) -> CavityGeometry:
     sgn = SIDE_SIGN[side]
     length = float(rng.uniform(30.0, 40.0))
     os_pt = np.array([0.0, length / 2])

@@ -125,7 +125,7 @@ def choose_variant(rng: np.random.Generator) -> EncodingVariant:
                 JPEG_LS_LOSSLESS,
                 JPEG_2000_LOSSLESS,
             ],
-            p=[0.3, 0.2, 0.25, 0.15, 0.1],
+            p=[0.35, 0.2, 0.25, 0.15, 0.05],
         )
     )
     return EncodingVariant(

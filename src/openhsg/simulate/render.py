@@ -14,8 +14,8 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
+from PIL import Image, ImageDraw
 from scipy import ndimage
-from skimage.draw import polygon as draw_polygon
 
 from openhsg.simulate.anatomy import (
     CavityGeometry,
@@ -353,12 +353,14 @@ def _densify(pts: F64, step: float) -> F64:
 
 
 def _polygon_mask(rc: F64, matrix: int) -> NDArray[np.bool_]:
+    """Pixels inside a polygon of (row, col) vertices (Pillow's scan-line fill: fast)."""
     mask = np.zeros((matrix, matrix), bool)
     r0, r1, c0, c1 = _box(rc, 1, matrix)
-    rr, cc = draw_polygon(  # type: ignore[no-untyped-call]
-        rc[:, 0] - r0, rc[:, 1] - c0, (r1 - r0, c1 - c0)
+    canvas = Image.new("1", (c1 - c0, r1 - r0), 0)
+    ImageDraw.Draw(canvas).polygon(
+        [(float(c - c0), float(r - r0)) for r, c in rc], fill=1, outline=1
     )
-    mask[rr + r0, cc + c0] = True
+    mask[r0:r1, c0:c1] = np.asarray(canvas, dtype=bool)
     return mask
 
 
@@ -398,6 +400,14 @@ def _ellipse_patch(
     return r0, c0, _ellipse_q(x, y, cx, cy, a, b, angle_deg)
 
 
+def _smooth_field(shape: tuple[int, ...], knots: int, rng: np.random.Generator) -> F64:
+    """A smooth random field in [-1, 1]: noise on a coarse lattice, interpolated up."""
+    coarse = rng.uniform(-1, 1, (knots, knots))
+    zoom = (shape[0] / knots, shape[1] / knots)
+    out: F64 = ndimage.zoom(coarse, zoom, order=3, mode="nearest")[: shape[0], : shape[1]]
+    return np.clip(out, -1, 1)
+
+
 def _plate(q: F64, thickness: float, rim: float, rim_width: float) -> F64:
     """A bone plate: flat inside an ellipse with a denser cortical rim at its edge."""
     inside = np.clip(1 - q, 0, None)
@@ -425,8 +435,7 @@ def background(
     # Soft tissue: an elliptical body about 34 x 24 cm across, thickest in the middle.
     body = _ellipse_q(x, y, px, py - 20, 200 * rng.uniform(0.85, 1.1), 260, 0)
     soft = 200 * rng.uniform(0.85, 1.15) * np.sqrt(np.clip(1 - body**2, 0.05, 1))
-    lowfreq = ndimage.gaussian_filter(rng.normal(0, 1, x.shape), 40 / factor / spacing)
-    soft *= 1 + 0.6 * lowfreq / (np.abs(lowfreq).max() + 1e-9) * 0.1
+    soft *= 1 + 0.06 * _smooth_field(x.shape, 8, rng)
     a = mu_water * soft
     bone = np.zeros_like(x)
     s = rng.uniform(0.9, 1.12)  # pelvis size
@@ -696,7 +705,7 @@ def spill_elements(
         offset = direction * reach * 0.6 + rng.normal(0, 1, 2) * reach * 0.7
         c = det.uterus_to_world((end + offset)[None, :])[0]
         r0, c0, q = _ellipse_patch(
-            det, c[0], c[1], rng.uniform(5, 12), rng.uniform(4, 9), rng.uniform(0, 180), 1.8
+            det, c[0], c[1], rng.uniform(7, 16), rng.uniform(5, 11), rng.uniform(0, 180), 1.8
         )
         cloud = ndimage.gaussian_filter(rng.normal(0, 1, q.shape), 2.5 / det.spacing)
         cloud = np.clip(1 + 1.2 * cloud / (cloud.std() + 1e-9), 0.15, None)
@@ -728,33 +737,50 @@ def _to_patch(full: F32, threshold: float = 0.01) -> Patch:
 
 
 def intravasation_network(cavity: CavityGeometry, det: Detector, rng: np.random.Generator) -> Patch:
-    """A fine lace-like venous network around the cavity draining toward the pelvic veins."""
-    outline = np.vstack(cavity.outlines)
+    """Venous intravasation: a fine lace around the cavity and a few tortuous draining veins.
+
+    The myometrial venous plexus fills as a reticular network hugging the cavity wall; it
+    drains through thin, beaded, branching veins running inferolaterally toward the pelvic
+    side wall (DOMAIN.md section 2).
+    """
+    outline = np.vstack([_densify(o, 0.5) for o in cavity.outlines])
     centre = outline.mean(axis=0)
     lines: list[F64] = []
     radii: list[F64] = []
-    for _ in range(int(rng.integers(25, 45))):
+
+    def wiggle(start: F64, heading: float, length: float, bend: float) -> F64:
+        n = max(4, int(length / 0.4))
+        ang = heading + np.cumsum(rng.normal(0, bend, n))
+        steps = 0.4 * np.column_stack([np.cos(ang), np.sin(ang)])
+        out: F64 = start + np.cumsum(steps, axis=0)
+        return out
+
+    # The lace: many short curly segments in a band up to 8 mm outside the wall.
+    for _ in range(int(rng.integers(220, 360))):
         p = outline[rng.integers(len(outline))]
-        out = (p - centre) / (np.hypot(*(p - centre)) + 1e-9)
-        heading = np.arctan2(out[1], out[0]) + rng.normal(0, 0.6)
-        n = int(rng.uniform(10, 30) / 0.5)
-        curv = np.cumsum(rng.normal(0, 0.08, n))
-        ang = heading + curv
-        pts = p + np.cumsum(0.5 * np.column_stack([np.cos(ang), np.sin(ang)]), axis=0)
-        lines.append(pts)
-        radii.append(np.full(n, rng.uniform(0.2, 0.45)))
+        normal = (p - centre) / (np.hypot(*(p - centre)) + 1e-9)
+        q = p + normal * rng.uniform(0.5, 8.0)
+        tangent = float(np.arctan2(normal[0], -normal[1])) + rng.normal(0, 0.7)
+        seg = wiggle(q, tangent, rng.uniform(3.0, 9.0), 0.35)
+        lines.append(seg)
+        radii.append(np.full(len(seg), rng.uniform(0.25, 0.45)))
+    # Draining veins: tortuous, thin, branching, toward the pelvic side wall.
     for _ in range(int(rng.integers(2, 5))):
-        # Draining veins run inferolaterally toward the pelvic side wall.
-        sgn = rng.choice([-1.0, 1.0])
-        p = centre + np.array([sgn * cavity.width_mm * 0.4, cavity.length_mm * 0.2])
-        heading = np.arctan2(rng.uniform(0.3, 1.0), sgn * 1.0)
-        n = int(rng.uniform(40, 80) / 0.5)
-        ang = heading + np.cumsum(rng.normal(0, 0.04, n))
-        pts = p + np.cumsum(0.5 * np.column_stack([np.cos(ang), np.sin(ang)]), axis=0)
-        lines.append(pts)
-        radii.append(np.linspace(0.5, 1.0, n))
-    pts_all = np.vstack(lines)
-    rc = det.uterus_to_px(pts_all)
+        sgn = float(rng.choice([-1.0, 1.0]))
+        start = centre + np.array(
+            [sgn * cavity.width_mm * rng.uniform(0.3, 0.5), cavity.length_mm * rng.uniform(0, 0.4)]
+        )
+        heading = float(np.arctan2(rng.uniform(0.4, 1.2), sgn))
+        vein = wiggle(start, heading, rng.uniform(25.0, 55.0), 0.12)
+        beads = 1 + 0.35 * np.sin(np.linspace(0, rng.uniform(10, 25), len(vein)))
+        lines.append(vein)
+        radii.append(np.linspace(0.7, 0.4, len(vein)) * beads)
+        for _ in range(int(rng.integers(1, 3))):
+            k = int(rng.integers(len(vein) // 4, len(vein)))
+            branch = wiggle(vein[k], heading + rng.normal(0, 0.8), rng.uniform(8.0, 20.0), 0.2)
+            lines.append(branch)
+            radii.append(np.full(len(branch), rng.uniform(0.3, 0.5)))
+    rc = det.uterus_to_px(np.vstack(lines))
     rad = np.concatenate(radii) * det.pose.scale / det.spacing
     chord, _ = tubular(rc, rad, det.matrix)
     chord.data *= det.spacing
@@ -788,7 +814,11 @@ def render_study(
     rng: np.random.Generator,
 ) -> RenderedStudy:
     """Render every frame of a planned study with its label masks, in ``L\\F`` orientation."""
-    cavity = make_cavity(plan.cavity_shape, rng)
+    horn: Side = "left" if plan.tubes["right"] == "absent" else "right"
+    cavity = make_cavity(plan.cavity_shape, rng, horn_side=horn)
+    missing = [s for s, st in plan.tubes.items() if st != "absent" and s not in cavity.cornua]
+    if missing:  # the truth must describe what is drawn
+        raise AssertionError(f"planned tube(s) {missing} have no cornu in a {cavity.shape} cavity")
     tubes: dict[Side, TubeGeometry] = {}
     pose = Pose(0.0, 1.0, (0.0, 0.0))
     det = Detector(matrix, spacing, pose)
@@ -849,17 +879,25 @@ def render_study(
     # Blur is linear: the static anatomy is blurred once, each frame's contrast only where
     # there is contrast.
     static_blurred = ndimage.gaussian_filter(bg + metal, blur_px)
+    # The cavity and canal only ever hold contrast inside their bounding box: work there.
+    rows = np.flatnonzero(cav_thick.any(axis=1))
+    cols = np.flatnonzero(cav_thick.any(axis=0))
+    box = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+    cav_box, height_box, mask_box = cav_thick[box], height[box], cav_mask[box]
+    displaced_box = defect_thick[box] + balloon[box]
     frames: list[F32] = []
     masks = np.zeros((len(specs), m, m), np.uint8)
     for i, spec in enumerate(specs):
         contrast = np.zeros((m, m), np.float32)
         if spec.cavity_fill > 0:
-            level = np.clip((spec.cavity_level - height) / 0.08 + 1, 0, 1)
-            body = cav_thick * level - defect_thick - balloon - bubbles_per_frame[i][0]
-            contrast += spec.cavity_fill * np.clip(body, 0, None)
-            masks[i][cav_mask & (level > 0.5)] |= MASK_BITS["cavity"]
-            masks[i][defect_mask & (level > 0.5)] |= MASK_BITS["defects"]
-            masks[i][bubbles_per_frame[i][1] & (level > 0.5)] |= MASK_BITS["air_bubble"]
+            level = np.clip((spec.cavity_level - height_box) / 0.08 + 1, 0, 1)
+            body = cav_box * level - displaced_box - bubbles_per_frame[i][0][box]
+            contrast[box] += spec.cavity_fill * np.clip(body, 0, None)
+            filled = level > 0.5
+            mask_i = masks[i][box]
+            mask_i[mask_box & filled] |= MASK_BITS["cavity"]
+            mask_i[defect_mask[box] & filled] |= MASK_BITS["defects"]
+            mask_i[bubbles_per_frame[i][1][box] & filled] |= MASK_BITS["air_bubble"]
         for side, (chord, arc) in tube_chords.items():
             front, amount = spec.tube_front[side], spec.tube_amount[side]
             if front <= 0 or amount <= 0:
@@ -975,6 +1013,17 @@ def _blur_contrast(static_blurred: F32, contrast: F32, mu: float, blur_px: float
     return out
 
 
+def _unit_noise(shape: tuple[int, ...], rng: np.random.Generator) -> F32:
+    """Zero-mean, unit-variance noise (Irwin-Hall sum of three uniform bytes)."""
+    u = rng.integers(0, 256, (3, *shape), dtype=np.uint8)
+    out: F32 = u[0].astype(np.float32)
+    out += u[1]
+    out += u[2]
+    out -= 382.5
+    out *= np.float32(1 / np.sqrt(3 * (256**2 - 1) / 12))
+    return out
+
+
 def _expose(
     blurred: F32,
     photons: float,
@@ -984,24 +1033,38 @@ def _expose(
     rng: np.random.Generator,
 ) -> F32:
     """Scatter, Poisson quantum noise, log and an automatic display window."""
-    transmitted = np.exp(-blurred)
+    # In-place arithmetic: this runs on every megapixel frame.
+    mean = np.negative(blurred, dtype=np.float32)
+    np.exp(mean, out=mean)
     if scatter > 0:
-        transmitted = transmitted + scatter * float(transmitted.mean())
-    # Quantum noise: Poisson counts, drawn in the normal approximation (exact enough above a
-    # few counts, and several times faster on a megapixel frame).
-    mean = (photons * transmitted).astype(np.float32)
-    counts = mean + np.sqrt(mean) * rng.standard_normal(mean.shape, dtype=np.float32)
-    measured = -np.log((np.clip(counts, 0, None) + 0.5) / photons)
+        mean += scatter * float(mean.mean())
+    mean *= photons
+    # Quantum noise: Poisson counts in the normal approximation (exact enough above a few
+    # counts); the unit noise is a sum of three uniform bytes, near-normal and 2.5x faster
+    # than numpy's normal generator on a megapixel frame.
+    measured = _unit_noise(mean.shape, rng)
+    measured *= np.sqrt(mean)
+    measured += mean
+    np.maximum(measured, 0, out=measured)
+    measured += 0.5
+    measured *= 1 / photons
+    np.log(measured, out=measured)
+    np.negative(measured, out=measured)
     sample = measured[::4, ::4]
     if field_mask is not None:
         sample = sample[field_mask[::4, ::4] > 0.5]
     # Auto window on the anatomy (contrast is a small part of the field), then a compressive
     # curve so dense contrast approaches white while thin tubes and spill stay distinct.
     lo, ref = np.percentile(sample, [0.5, 97.0])
-    scaled = np.clip((measured - lo) / max(ref - lo, 1e-6), 0, None)
-    display = knee * scaled
+    scaled = measured
+    scaled -= lo
+    scaled *= 1 / max(ref - lo, 1e-6)
+    np.maximum(scaled, 0, out=scaled)
     over = scaled > 1.0
-    display[over] = knee + (1 - knee) * (1 - np.exp(-1.5 * (scaled[over] - 1.0)))
+    high = knee + (1 - knee) * (1 - np.exp(-1.5 * (scaled[over] - 1.0)))
+    display = scaled
+    display *= knee
+    display[over] = high
     if field_mask is not None:
         display *= field_mask
     out: F32 = display.astype(np.float32)
