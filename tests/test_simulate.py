@@ -258,10 +258,12 @@ def test_defects_are_inside_the_cavity(study_set: list[Path]) -> None:
         if not truth["cavity"]["filling_defects"]:
             continue
         masks = load_masks(d)
-        union = np.bitwise_or.reduce(masks, axis=0)
-        cavity = mask_of(union, _bits(truth, "cavity"))
+        full = [f["stage"] for f in truth["frames"]].index("full_filling")
+        cavity = mask_of(masks[full], _bits(truth, "cavity"))
+        dr, dc = truth["frames"][full]["motion_px"]
         for defect in truth["cavity"]["filling_defects"]:
             r, c = (round(v) for v in defect["centre_px"])
+            r, c = r + dr, c + dc
             window = cavity[max(r - 3, 0) : r + 4, max(c - 3, 0) : c + 4]
             assert window.any(), (d, defect)
             assert defect["kind"] in ("rounded", "irregular")
@@ -392,3 +394,24 @@ def test_cli_simulate_end_to_end(tmp_path: Path) -> None:
         truth = load_ground_truth(d)
         assert truth["scenario"] == "septate" and truth["cavity"]["shape"] == "septate"
         assert (d / "contact-sheet.png").stat().st_size > 10_000
+
+
+def test_tube_positions_in_truth_match_the_masks(study_set: list[Path]) -> None:
+    """The cornu and fimbrial end of each filled tube sit on that tube's mask."""
+    checked = 0
+    for d in study_set:
+        truth = load_ground_truth(d)
+        masks = load_masks(d)
+        for side in ("right", "left"):
+            tube = truth["tubes"][side]
+            if tube["state"] not in ("patent_free_spill", "distal_occlusion", "hydrosalpinx"):
+                continue
+            i = [f["stage"] for f in truth["frames"]].index("spill")
+            dr, dc = truth["frames"][i]["motion_px"]
+            tube_mask = mask_of(masks[i], _bits(truth, f"{side}_tube"))
+            for key in ("cornu_px", "fimbrial_end_px"):
+                r, c = (round(v) for v in tube[key])
+                r, c = r + dr, c + dc
+                assert tube_mask[max(r - 4, 0) : r + 5, max(c - 4, 0) : c + 5].any(), (d, side, key)
+            checked += 1
+    assert checked >= 3

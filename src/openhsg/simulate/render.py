@@ -10,7 +10,7 @@ and bone are bright and gas is dark, as on the usual HSG display.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,6 +63,7 @@ class RealismProfile:
     scatter: tuple[float, float]
     circular_field_probability: float
     thin_tube_factor: float
+    motion_sd_mm: float  # patient movement between exposures
 
 
 PROFILES: dict[str, RealismProfile] = {
@@ -76,6 +77,7 @@ PROFILES: dict[str, RealismProfile] = {
         scatter=(0.0, 0.1),
         circular_field_probability=0.25,
         thin_tube_factor=1.0,
+        motion_sd_mm=0.7,
     ),
     "hard": RealismProfile(
         name="hard",
@@ -87,6 +89,7 @@ PROFILES: dict[str, RealismProfile] = {
         scatter=(0.1, 0.3),
         circular_field_probability=0.5,
         thin_tube_factor=0.75,
+        motion_sd_mm=2.5,
     ),
 }
 
@@ -128,7 +131,7 @@ class RenderedStudy:
     spacing_mm: float
     circular_field: bool
     contrast_mu: float
-    truth_notes: dict[str, object] = field(default_factory=dict)
+    motion_px: list[tuple[int, int]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------- timeline
@@ -886,6 +889,7 @@ def render_study(
     cav_box, height_box, mask_box = cav_thick[box], height[box], cav_mask[box]
     displaced_box = defect_thick[box] + balloon[box]
     frames: list[F32] = []
+    motion: list[tuple[int, int]] = []
     masks = np.zeros((len(specs), m, m), np.uint8)
     for i, spec in enumerate(specs):
         contrast = np.zeros((m, m), np.float32)
@@ -926,7 +930,7 @@ def render_study(
                 if weight > 0:
                     patch.add_to(spill_now, weight)
             if g > 1.2 and not loculated:
-                _pelvic_pooling(det, tubes[side], rng).add_to(spill_now, 0.6)
+                _pelvic_pooling(det, tubes[side], rng).add_to(spill_now, 0.9)
         contrast += spill_now
         masks[i][spill_now > 0.2] |= MASK_BITS["spill"]
         if network is not None and spec.intravasation > 0:
@@ -935,6 +939,12 @@ def render_study(
             sub = masks[i, network.row0 : network.row0 + h, network.col0 : network.col0 + w]
             sub[network.data * spec.intravasation > 0.1] |= MASK_BITS["intravasation"]
         blurred = _blur_contrast(static_blurred, contrast, mu, blur_px)
+        # The patient moves a little between exposures: shift the whole projection (and
+        # its truth) by a few pixels; the collimator and the detector stay put.
+        dr, dc = (int(v) for v in np.round(rng.normal(0, profile.motion_sd_mm / spacing, 2)))
+        blurred = _shift(blurred, dr, dc)
+        masks[i] = _shift(masks[i], dr, dc, fill=0)
+        motion.append((dr, dc))
         frames.append(_expose(blurred, photons, scatter, knee, field_mask, rng))
     if field_mask is not None:
         masks &= (field_mask > 0.5).astype(np.uint8) * 255
@@ -950,6 +960,7 @@ def render_study(
         spacing_mm=spacing,
         circular_field=circular,
         contrast_mu=mu,
+        motion_px=motion,
     )
 
 
@@ -1010,6 +1021,35 @@ def _blur_contrast(static_blurred: F32, contrast: F32, mu: float, blur_px: float
     r0, r1 = max(0, nz_rows[0] - pad), min(m, nz_rows[-1] + pad + 1)
     c0, c1 = max(0, nz_cols[0] - pad), min(m, nz_cols[-1] + pad + 1)
     out[r0:r1, c0:c1] += ndimage.gaussian_filter(mu * contrast[r0:r1, c0:c1], blur_px)
+    return out
+
+
+def _shift(image: NDArray[Any], dr: int, dc: int, fill: float | None = None) -> NDArray[Any]:
+    """Translate by whole pixels; the edge is repeated (or ``fill``ed) where the image left."""
+    if dr == 0 and dc == 0:
+        return image
+    h, w = image.shape
+    out = np.empty_like(image)
+    src = image[max(0, -dr) : h - max(0, dr), max(0, -dc) : w - max(0, dc)]
+    out[max(0, dr) : max(0, dr) + src.shape[0], max(0, dc) : max(0, dc) + src.shape[1]] = src
+    if fill is not None:
+        if dr > 0:
+            out[:dr] = fill
+        elif dr < 0:
+            out[dr:] = fill
+        if dc > 0:
+            out[:, :dc] = fill
+        elif dc < 0:
+            out[:, dc:] = fill
+        return out
+    if dr > 0:
+        out[:dr] = out[dr]
+    elif dr < 0:
+        out[dr:] = out[dr - 1]
+    if dc > 0:
+        out[:, :dc] = out[:, dc : dc + 1]
+    elif dc < 0:
+        out[:, dc:] = out[:, dc - 1 : dc]
     return out
 
 

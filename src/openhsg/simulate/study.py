@@ -241,6 +241,10 @@ def _ground_truth(
                 if written.multiframe
                 else f"{DICOM_FOLDER}/IM{i + 1:04d}.dcm",
                 "frame_number": i + 1 if written.multiframe else 1,
+                "motion_px": [
+                    rendered.motion_px[i][0],
+                    -rendered.motion_px[i][1] if variant.flipped else rendered.motion_px[i][1],
+                ],
                 "label_pixels": labels,
             }
         )
