@@ -210,7 +210,7 @@ def _ground_truth(
             entry["length_mm"] = None
         tubes[side] = entry
     cav = rendered.cavity
-    cavity_pixels = int(((rendered.masks & MASK_BITS["cavity"]) != 0).max(axis=0).sum())
+
     defects = [
         {
             "kind": d["kind"],
@@ -225,11 +225,13 @@ def _ground_truth(
         for d in rendered.defects
     ]
     written = effective_variant(variant)
-    frames = []
+    frames: list[dict[str, Any]] = []
+    cavity_areas: list[int] = []
     for i, spec in enumerate(rendered.specs):
         counts = np.bincount(rendered.masks[i].ravel(), minlength=256)
         values = np.arange(256)
         labels = {label: int(counts[(values & bit) != 0].sum()) for label, bit in MASK_BITS.items()}
+        cavity_areas.append(labels["cavity"])
         frames.append(
             {
                 "index": i,
@@ -267,7 +269,7 @@ def _ground_truth(
                 "intercornual_angle_deg": None
                 if cav.intercornual_angle_deg is None
                 else round(cav.intercornual_angle_deg, 1),
-                "area_mm2": round(cavity_pixels * spacing**2, 1),
+                "area_mm2": round(max(f["label_pixels"]["cavity"] for f in frames) * spacing**2, 1),
             },
             "filling_defects": defects,
             "air_bubbles": plan.air_bubbles,
