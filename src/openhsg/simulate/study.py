@@ -30,6 +30,7 @@ from openhsg.simulate.groundtruth import (
     MASKS_FILE,
     SCHEMA_VERSION,
     TUBE_FINDINGS,
+    save_masks,
     validate_ground_truth,
 )
 from openhsg.simulate.render import MASK_BITS, PROFILES, RenderedStudy, render_study
@@ -315,7 +316,7 @@ def write_simulated_study(study: SimulatedStudy, outdir: Path, png: bool) -> Pat
         write_study(study.frames, study.header, study.variant, dicom_dir)
         validate_ground_truth(study.ground_truth, f"{study.name} ground truth")
         (tmp / GROUND_TRUTH_FILE).write_text(json.dumps(study.ground_truth, indent=2) + "\n")
-        np.savez_compressed(tmp / MASKS_FILE, labels=study.masks)
+        save_masks(tmp / MASKS_FILE, study.masks)
         if png:
             from openhsg.simulate.contact_sheet import write_contact_sheet
 
