@@ -229,3 +229,91 @@ ACTION_CODES: Final = MappingProxyType(
     }
 )
 """Codes for screening actions that have one (LOINC where it exists, else local)."""
+
+
+# --- DICOM PS3.16 concepts for reports ------------------------------------------------------
+# Looked up by name in pydicom's copy of the DICOM code dictionary (PS3.16) at import time, so
+# no value is typed here. Used by the structured report (SR templates, FHIR laterality).
+def _ps3_16(scheme: str, name: str) -> Code:
+    from pydicom.sr.codedict import codes as _codes
+
+    c = getattr(getattr(_codes, scheme), name)
+    return Code(str(c.scheme_designator), str(c.value), str(c.meaning))
+
+
+RIGHT: Final = _ps3_16("SCT", "Right")
+LEFT: Final = _ps3_16("SCT", "Left")
+PRESENT: Final = _ps3_16("SCT", "Present")
+ABSENT: Final = _ps3_16("SCT", "Absent")
+DIAMETER: Final = _ps3_16("SCT", "Diameter")
+WIDTH: Final = _ps3_16("SCT", "Width")
+LENGTH: Final = _ps3_16("SCT", "Length")
+AREA: Final = _ps3_16("SCT", "Area")
+ANGLE: Final = _ps3_16("SCT", "Angle")
+FINDING: Final = _ps3_16("DCM", "Finding")
+FINDINGS: Final = _ps3_16("DCM", "Findings")
+IMPRESSION: Final = _ps3_16("DCM", "Impression")
+IMPRESSIONS: Final = _ps3_16("DCM", "Impressions")
+RECOMMENDATION: Final = _ps3_16("DCM", "Recommendation")
+RECOMMENDATIONS: Final = _ps3_16("DCM", "Recommendations")
+PROCESSING_EQUIPMENT: Final = _ps3_16("DCM", "ProcessingEquipment")
+KOS_OF_INTEREST: Final = _ps3_16("DCM", "OfInterest")
+KOS_BEST_IN_SET: Final = _ps3_16("DCM", "BestInSet")
+IMAGING_MEASUREMENT_REPORT: Final = _ps3_16("DCM", "ImagingMeasurementReport")
+
+# --- HPO (DOMAIN.md section 4) ----------------------------------------------------------------
+HPO: Final = "HP"
+HPO_HYDROSALPINX: Final = Code(HPO, "HP:6000146", "Hydrosalpinx")
+
+# --- Local codes for HSG findings (no verified code exists: DOMAIN.md section 4) --------------
+TUBAL_PATENCY: Final = local("TUBAL-PATENCY", "Fallopian tube patency")
+TUBE_PATENT: Final = local("TUBE-PATENT", "Patent fallopian tube")
+TUBE_OCCLUDED: Final = local("TUBE-OCCLUDED", "Occluded fallopian tube")
+PATENCY_INDETERMINATE: Final = local("PATENCY-INDETERMINATE", "Tubal patency indeterminate")
+OCCLUSION_SITE: Final = local("OCCLUSION-SITE", "Site of tubal occlusion")
+OCCLUSION_PROXIMAL: Final = local("OCCLUSION-PROXIMAL", "Proximal (cornual) tubal occlusion")
+OCCLUSION_DISTAL: Final = local("OCCLUSION-DISTAL", "Distal tubal occlusion")
+HYDROSALPINX: Final = local("HYDROSALPINX", "Hydrosalpinx")
+PERITONEAL_SPILL: Final = local("PERITONEAL-SPILL", "Peritoneal spill of contrast")
+SPILL_FREE: Final = local("SPILL-FREE", "Free peritoneal spill")
+SPILL_LOCULATED: Final = local("SPILL-LOCULATED", "Loculated peritoneal spill")
+SPILL_NONE: Final = local("SPILL-NONE", "No peritoneal spill")
+SPILL_INDETERMINATE: Final = local("SPILL-INDETERMINATE", "Peritoneal spill indeterminate")
+AMPULLARY_DIAMETER: Final = local("AMPULLARY-DIAMETER", "Maximum ampullary diameter")
+UTERINE_CAVITY: Final = local("UTERINE-CAVITY", "Uterine cavity")
+CAVITY_SHAPE: Final = local("CAVITY-SHAPE", "Uterine cavity shape")
+FILLING_DEFECT: Final = local("FILLING-DEFECT", "Uterine cavity filling defect")
+FUNDAL_INDENTATION: Final = local("FUNDAL-INDENTATION", "Depth of fundal indentation")
+INTERCORNUAL_DISTANCE: Final = local("INTERCORNUAL-DISTANCE", "Intercornual distance")
+INTERCORNUAL_ANGLE: Final = local("INTERCORNUAL-ANGLE", "Intercornual angle")
+INTRAVASATION: Final = local("INTRAVASATION", "Intravasation of contrast")
+READING_SOURCE: Final = local("READING-SOURCE", "Source of the finding")
+READING_SOURCE_VALUES: Final = MappingProxyType(
+    {
+        "automatic": local("SOURCE-AUTOMATIC", "Automatic reading, not reviewed"),
+        "confirmed": local("SOURCE-CONFIRMED", "Automatic reading confirmed by a reader"),
+        "edited": local("SOURCE-EDITED", "Edited by a reader"),
+    }
+)
+CAVITY_SHAPES: Final = MappingProxyType(
+    {
+        "normal": local("CAVITY-NORMAL", "Normal uterine cavity"),
+        "arcuate": local("CAVITY-ARCUATE", "Arcuate uterus"),
+        "septate": local("CAVITY-SEPTATE", "Septate uterus"),
+        "bicornuate": local("CAVITY-BICORNUATE", "Bicornuate uterus"),
+        "septate_or_bicornuate": local(
+            "CAVITY-SEPTATE-OR-BICORNUATE", "Septate or bicornuate uterus, indeterminate on HSG"
+        ),
+        "unicornuate": local("CAVITY-UNICORNUATE", "Unicornuate uterus"),
+        "didelphys": local("CAVITY-DIDELPHYS", "Uterus didelphys"),
+        "t_shaped": local("CAVITY-T-SHAPED", "T-shaped uterus"),
+        "indeterminate": local("CAVITY-INDETERMINATE", "Uterine cavity shape indeterminate"),
+    }
+)
+DEFECT_KINDS: Final = MappingProxyType(
+    {
+        "rounded": local("DEFECT-ROUNDED", "Smooth rounded filling defect"),
+        "irregular": local("DEFECT-IRREGULAR", "Irregular filling defect"),
+    }
+)
+HSG_REPORT_NARRATIVE: Final = local("HSG-REPORT", "Hysterosalpingography report")

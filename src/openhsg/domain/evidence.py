@@ -127,6 +127,13 @@ _GUIDELINES: tuple[Guideline, ...] = (
         "typical total contrast volume",
     ),
     Guideline(
+        "REUTER-1989",
+        "Reuter 1989 (DOMAIN.md section 2): HSG alone separates septate from bicornuate uterus "
+        "in only about 55%",
+        True,
+        "report 'septate or bicornuate, indeterminate on HSG; MRI or 3D ultrasound recommended'",
+    ),
+    Guideline(
         "H2OIL",
         "H2Oil trial, NEJM 2017",
         True,
