@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from openhsg import __version__
+from openhsg.analysis_cli import register as register_analysis
 from openhsg.errors import InputError
 from openhsg.pathway_cli import register
 
@@ -212,6 +213,7 @@ def _progress() -> Progress:
 
 
 register(app)
+register_analysis(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

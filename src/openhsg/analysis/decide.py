@@ -1,0 +1,421 @@
+"""From measurements to findings: tube patency, cavity shape, defects, intravasation.
+
+Pure functions over the records of :mod:`openhsg.analysis.core`. Each rule is stated in
+clinical terms (DOMAIN.md sections 2 and 3) and its thresholds are in millimetres, degrees or
+noise units, kept together in :class:`Rules` so they can be reviewed and corrected in one place.
+
+Clinical safety: a tube is called ``patent`` only when spill attributable to it was seen;
+anything unclear becomes ``indeterminate`` with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage as ndi
+
+from openhsg.analysis.core import BoolArray, FloatArray, SideFeatures
+from openhsg.analysis.findings import (
+    CavityFinding,
+    CavityMeasurements,
+    CavityShape,
+    FillingDefect,
+    IntravasationFinding,
+    Spill,
+    TubeFinding,
+)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Thresholds of the reading, with their source.
+
+    Attributes
+    ----------
+    tube_min_length_mm
+        Contrast connected to a cornu shorter than this is not a filled tube (interstitial part
+        is ~1 cm, DOMAIN.md 3).
+    spill_min_area_mm2
+        Smallest amorphous (non-tubular) contrast area counted as spill.
+    hydro_min_width_mm
+        Dilated ampulla: normal ampullary lumen is 1-2 mm, a hydrosalpinx > 10 mm on ultrasound
+        (DOMAIN.md 2); on HSG a clubbed end this wide retaining contrast.
+    hydro_min_smoothness
+        A clubbed ampulla is a smooth convex pouch (survives a 3 mm opening).
+    spread_growth
+        Free spill keeps spreading: last amorphous area / area when first seen.
+    arcuate_min_indent_mm, septate_min_indent_mm
+        Fundal indentation (DOMAIN.md 2: arcuate < 10 mm; septate > 15 mm). Below
+        ``arcuate_min_indent_mm`` the fundus counts as normal.
+    septate_max_angle_deg, bicornuate_min_angle_deg, bicornuate_min_distance_mm
+        Intercornual angle and distance (DOMAIN.md 2: septate < 90 deg, bicornuate >= 105 deg
+        and > 40 mm).
+    """
+
+    tube_min_length_mm: float = 10.0
+    spill_min_area_mm2: float = 60.0
+    hydro_min_width_mm: float = 7.0
+    hydro_min_smoothness: float = 0.75
+    spread_growth: float = 1.5
+    arcuate_min_indent_mm: float = 3.0
+    septate_min_indent_mm: float = 15.0
+    septate_max_angle_deg: float = 90.0
+    bicornuate_min_angle_deg: float = 105.0
+    bicornuate_min_distance_mm: float = 40.0
+
+
+RULES = Rules()
+
+
+@dataclass(frozen=True)
+class TubeCall:
+    """A tube finding plus the frame showing its spill best (or None)."""
+
+    finding: TubeFinding
+    spill_frame: int | None
+    tube_frame: int | None
+
+
+def decide_tube(
+    f: SideFeatures, side_name: str, antispasmodic_frames: int, rules: Rules = RULES
+) -> TubeCall:
+    """Decide patency, spill, occlusion site and hydrosalpinx of one tube.
+
+    Parameters
+    ----------
+    f
+        The side's features over the series.
+    side_name
+        ``right`` or ``left`` (the patient's), for the reasons.
+    antispasmodic_frames
+        Number of frames after the standard spill frame (post-antispasmodic or delayed) that
+        were looked at, for the reasons.
+    rules
+        Thresholds.
+    """
+    n = len(f.area_mm2)
+    length = max(f.connected_length_mm, default=0.0)
+    tube_frame = int(np.argmax(f.connected_length_mm)) if length > 0 else None
+    reasons: list[str] = []
+    if n < 3:
+        return TubeCall(
+            TubeFinding(
+                "indeterminate",
+                None,
+                False,
+                None,
+                "indeterminate",
+                0.2,
+                (f"only {n} frame(s): the filling of the {side_name} tube cannot be followed",),
+            ),
+            None,
+            None,
+        )
+    thick = np.asarray(f.thick_area_mm2)
+    spread = np.asarray(f.spread_mm2)
+    area = np.asarray(f.area_mm2)
+    seen_any = float(area.max()) > 0
+    if length < rules.tube_min_length_mm:
+        if float(thick.max()) >= rules.spill_min_area_mm2 and f.blob_smoothness < 0.9:
+            # Spill-like contrast on this side without a visible tube: cannot attribute it.
+            return TubeCall(
+                TubeFinding(
+                    "indeterminate",
+                    None,
+                    False,
+                    None,
+                    "indeterminate",
+                    0.3,
+                    (
+                        f"contrast resembling spill on the {side_name} but no {side_name} tube "
+                        "seen leaving the cornu: spill cannot be attributed to this tube",
+                    ),
+                ),
+                int(np.argmax(thick)),
+                tube_frame,
+            )
+        conf = 0.85 if not seen_any else 0.7
+        reasons.append(
+            f"no {side_name} tube seen beyond the cornu in any of {n} frames"
+            + (" (including frames after the antispasmodic/delay)" if antispasmodic_frames else "")
+        )
+        return TubeCall(
+            TubeFinding("occluded", "proximal", False, None, "none", conf, tuple(reasons)),
+            None,
+            None,
+        )
+    reasons.append(f"{side_name} tube fills from the cornu ({length:.0f} mm traced)")
+    diameter = round(min(f.max_width_mm, f.blob_width_mm) if f.blob_width_mm else f.max_width_mm, 1)
+    first_thick = next((i for i in range(n) if thick[i] > 0), None)
+    last = n - 1
+    growth = (
+        float(spread[last]) / max(1.0, float(spread[first_thick]))
+        if first_thick is not None
+        else 0.0
+    )
+    thick_max = max(float(thick.max()), float(spread.max()))
+    hydro_like = (
+        f.blob_width_mm >= rules.hydro_min_width_mm
+        and f.blob_smoothness >= rules.hydro_min_smoothness
+        and f.retention >= 0.6
+    )
+    spill_like = thick_max >= rules.spill_min_area_mm2 and not hydro_like
+    if spill_like and length < 2 * rules.tube_min_length_mm:
+        reasons.append(
+            f"spill-like contrast on the {side_name}, but only {length:.0f} mm of tube traced: "
+            "spill cannot be attributed to this tube with confidence"
+        )
+        return TubeCall(
+            TubeFinding(
+                "indeterminate", None, False, diameter, "indeterminate", 0.3, tuple(reasons)
+            ),
+            int(np.argmax(spread)),
+            tube_frame,
+        )
+    if spill_like:
+        spill_frame = int(np.argmax(spread))
+        free = growth >= rules.spread_growth or f.retention < 0.6 or f.blob_solidity < 0.8
+        spill: Spill = "free" if free else "loculated"
+        reasons.append(
+            f"amorphous contrast beyond the {side_name} tube ({thick_max:.0f} mm2)"
+            + (" spreads over time" if free else " stays as a compact pool")
+        )
+        margin = min(1.0, thick_max / (3 * rules.spill_min_area_mm2))
+        conf = 0.6 + 0.35 * margin
+        return TubeCall(
+            TubeFinding("patent", None, False, diameter, spill, round(conf, 3), tuple(reasons)),
+            spill_frame,
+            tube_frame,
+        )
+    if hydro_like:
+        reasons.append(
+            f"dilated, clubbed distal {side_name} tube ({f.blob_width_mm:.0f} mm) retains "
+            "contrast without spill"
+        )
+        return TubeCall(
+            TubeFinding("occluded", "distal", True, diameter, "none", 0.75, tuple(reasons)),
+            None,
+            tube_frame,
+        )
+    reasons.append(f"no spill seen from the {side_name} tube")
+    return TubeCall(
+        TubeFinding("occluded", "distal", False, diameter, "none", 0.7, tuple(reasons)),
+        None,
+        tube_frame,
+    )
+
+
+def cavity_measurements(
+    filled: BoolArray, mm_per_px: float
+) -> tuple[CavityMeasurements, int, tuple[float, float] | None]:
+    """Measure the filled cavity at full filling.
+
+    Returns
+    -------
+    tuple
+        The measurements, the number of separate cavities (two for didelphys) and the notch
+        apex ``(row, col)`` or None.
+    """
+    labels, count = ndi.label(filled)
+    sizes = np.bincount(labels.ravel())[1:] if count else np.array([0])
+    big = [i + 1 for i, s in enumerate(sizes) if s >= 0.3 * sizes.max()]
+    cavities = len(big)
+    mask = np.isin(labels, big)
+    rows, cols = np.nonzero(mask)
+    width = float(cols.max() - cols.min() + 1) * mm_per_px
+    length = float(rows.max() - rows.min() + 1) * mm_per_px
+    area = float(mask.sum()) * mm_per_px**2
+    cy, cx = float(rows.mean()), float(cols.mean())
+    # Cornua: highest points of the left and right halves.
+    corn: list[tuple[float, float]] = []
+    for half in (cols < cx, cols >= cx):
+        r, c = rows[half], cols[half]
+        score = (cy - r) + 0.5 * np.abs(c - cx)
+        k = int(np.argmax(score))
+        corn.append((float(r[k]), float(c[k])))
+    (r1, c1), (r2, c2) = corn
+    distance = float(np.hypot(r1 - r2, c1 - c2)) * mm_per_px
+    # Fundal contour between the cornua: top row of the cavity in each column.
+    lo, hi = int(min(c1, c2)), int(max(c1, c2))
+    indent = 0.0
+    apex: tuple[float, float] | None = None
+    for ci in range(lo, hi + 1):
+        col = mask[:, ci]
+        line_row = r1 + (r2 - r1) * ((ci - c1) / (c2 - c1) if c2 != c1 else 0.0)
+        top = float(np.argmax(col)) if col.any() else float(rows.max())
+        depth = float((top - line_row) * mm_per_px)
+        if depth > indent:
+            indent, apex = depth, (top, float(ci))
+    angle: float | None = None
+    if apex is not None and indent > 1.0:
+        v1 = np.array([r1 - apex[0], c1 - apex[1]])
+        v2 = np.array([r2 - apex[0], c2 - apex[1]])
+        cosang = float(v1 @ v2 / (np.linalg.norm(v1) * np.linalg.norm(v2) + 1e-9))
+        angle = float(np.degrees(np.arccos(np.clip(cosang, -1.0, 1.0))))
+    return (
+        CavityMeasurements(
+            width_mm=width,
+            length_mm=length,
+            area_mm2=area,
+            fundal_indentation_mm=indent,
+            intercornual_distance_mm=distance,
+            intercornual_angle_deg=angle,
+        ),
+        cavities,
+        apex,
+    )
+
+
+def decide_cavity_shape(
+    m: CavityMeasurements,
+    cavities: int,
+    asymmetry: float,
+    tubes_seen: tuple[bool, bool],
+    rules: Rules = RULES,
+) -> tuple[CavityShape, float, list[str]]:
+    """Classify the cavity shape from its measurements (DOMAIN.md 2).
+
+    Parameters
+    ----------
+    m
+        Measurements at full filling.
+    cavities
+        Number of separate filled cavities.
+    asymmetry
+        Lateral offset of the fundus from the internal os, as a fraction of cavity width.
+    tubes_seen
+        Whether a right and a left tube were seen.
+    rules
+        Thresholds.
+    """
+    reasons: list[str] = []
+    indent = m.fundal_indentation_mm or 0.0
+    angle = m.intercornual_angle_deg
+    width = m.width_mm or 0.0
+    length = m.length_mm or 0.0
+    if cavities >= 2:
+        reasons.append("two separate cavities fill")
+        return "didelphys", 0.8, reasons
+    if width > 0 and asymmetry > 0.35 and width / max(length, 1e-6) < 0.75 and indent < 5:
+        reasons.append(
+            f"single narrow horn off the midline (width {width:.0f} mm, length {length:.0f} mm)"
+        )
+        return "unicornuate", 0.7, reasons
+    if (m.area_mm2 or 0.0) < 350.0 and width < 28.0 and indent < rules.arcuate_min_indent_mm:
+        reasons.append(f"small narrow cavity ({m.area_mm2:.0f} mm2, width {width:.0f} mm)")
+        return "t_shaped", 0.6, reasons
+    if indent < rules.arcuate_min_indent_mm:
+        reasons.append(f"fundal indentation {indent:.1f} mm")
+        return "normal", 0.85, reasons
+    ang = angle if angle is not None else 180.0
+    dist = m.intercornual_distance_mm or 0.0
+    text = f"fundal indentation {indent:.0f} mm, intercornual angle {ang:.0f} deg"
+    if indent < 10.0 and ang > rules.septate_max_angle_deg:
+        reasons.append(text + ": shallow (arcuate)")
+        return "arcuate", 0.7, reasons
+    if indent >= rules.septate_min_indent_mm and ang <= 75.0:
+        reasons.append(text + ": deep and narrow, favours septate")
+        return "septate", 0.65, reasons
+    if ang >= rules.bicornuate_min_angle_deg and dist > rules.bicornuate_min_distance_mm:
+        reasons.append(text + f", horns {dist:.0f} mm apart: favours bicornuate")
+        return "bicornuate", 0.6, reasons
+    reasons.append(
+        text + ": septate or bicornuate, indeterminate on HSG; MRI or 3D ultrasound recommended"
+    )
+    return "septate_or_bicornuate", 0.5, reasons
+
+
+def cavity_finding(
+    shape: CavityShape,
+    confidence: float,
+    measurements: CavityMeasurements,
+    defects: tuple[FillingDefect, ...],
+    reasons: list[str],
+) -> CavityFinding:
+    """Assemble the cavity finding."""
+    return CavityFinding(shape, confidence, defects, measurements, tuple(reasons))
+
+
+def find_defects(
+    z: FloatArray,
+    filled: BoolArray,
+    frames: list[int],
+    full_index: int,
+    mm_per_px: float,
+) -> tuple[list[tuple[BoolArray, str, float]], int]:
+    """Filling defects: darker areas inside the filled cavity, persistent across frames.
+
+    A defect is a region inside the cavity outline where contrast is clearly lower than in
+    the rest of the cavity (noise units). Regions that do not stay in place in at least two
+    cavity frames (mobile air bubbles) are not defects.
+
+    Returns
+    -------
+    tuple
+        ``(mask, kind, confidence)`` per defect (at full filling), and the number of mobile
+        lucencies discarded as bubbles.
+    """
+    erode = max(1, round(2.0 / mm_per_px))
+    per_frame: list[BoolArray] = []
+    for i in frames:
+        inner = ndi.binary_erosion(filled[i], iterations=erode)
+        if inner.sum() < 50:
+            per_frame.append(np.zeros_like(inner))
+            continue
+        vals = z[i][inner]
+        level = float(np.median(vals))
+        spread = float(np.median(np.abs(vals - level)) * 1.4826) + 1.0
+        dark = inner & (z[i] < level - max(6.0 * spread, 0.25 * level))
+        dark = ndi.binary_opening(dark)
+        per_frame.append(dark)
+    if full_index not in frames:
+        return [], 0
+    ref = per_frame[frames.index(full_index)]
+    labels, count = ndi.label(ref)
+    out: list[tuple[BoolArray, str, float]] = []
+    mobile = 0
+    min_px = 4.0 / mm_per_px**2  # 4 mm2
+    for lab in range(1, count + 1):
+        region = labels == lab
+        if region.sum() < min_px:
+            continue
+        grown = ndi.binary_dilation(region, iterations=max(1, round(1.5 / mm_per_px)))
+        support = sum(
+            1
+            for k, i in enumerate(frames)
+            if i != full_index and (per_frame[k] & grown).sum() >= 0.3 * region.sum()
+        )
+        others = sum(1 for k, i in enumerate(frames) if i != full_index and per_frame[k].any())
+        if others and support == 0:
+            mobile += 1
+            continue
+        from openhsg.analysis.core import _solidity
+
+        sol = _solidity(region)
+        kind = "rounded" if sol >= 0.85 else "irregular"
+        out.append((region, kind, 0.6 if others == 0 else 0.8))
+    return out, mobile
+
+
+def decide_intravasation(branches: int, washout: float, area_mm2: float) -> IntravasationFinding:
+    """Intravasation: a fine network near the cavity (many branches) that washes out.
+
+    Parameters
+    ----------
+    branches
+        Skeleton end points of thin extra-cavitary contrast near the cavity in the early frames,
+        beyond those of the two tubes.
+    washout
+        Fraction of that network gone in the last frame.
+    area_mm2
+        Area of the network.
+    """
+    if branches >= 6 and washout >= 0.5 and area_mm2 >= 40.0:
+        conf = min(0.95, 0.5 + 0.05 * branches)
+        return IntravasationFinding(
+            True,
+            round(conf, 3),
+            (f"fine network of {branches} branches near the cavity that washes out",),
+        )
+    return IntravasationFinding(False, 0.7, ())

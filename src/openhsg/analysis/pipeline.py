@@ -1,0 +1,329 @@
+"""Analyse frames of one study into :class:`~openhsg.analysis.findings.StudyFindings`.
+
+:func:`analyze_frames` is the whole reading of one study (pure: frames in, findings and masks
+out). :func:`analyze_paths` reads files, groups them by StudyInstanceUID and analyses each group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy import ndimage as ndi
+
+from openhsg import __version__
+from openhsg.analysis import core, decide
+from openhsg.analysis.findings import (
+    AnalysisError,
+    CavityFinding,
+    FillingDefect,
+    FrameRef,
+    IntravasationFinding,
+    KeyImages,
+    StudyFindings,
+    TubeFinding,
+    Tubes,
+)
+from openhsg.imaging.dicom_read import Frame, SeriesRead, read_series
+
+__all__ = ["StudyAnalysis", "analyze_frames", "analyze_paths", "group_by_study"]
+
+MIN_FRAMES = 2
+
+
+@dataclass(frozen=True)
+class StudyAnalysis:
+    """Findings of one study plus the working-resolution masks behind them (for overlays).
+
+    Attributes
+    ----------
+    findings
+        The typed findings.
+    frames
+        The analysed frames (standard orientation, full resolution).
+    factor
+        Working resolution block size: mask pixel (r, c) covers frame pixels
+        ``[r*factor:(r+1)*factor, c*factor:(c+1)*factor]``.
+    cavity
+        (n, rows, cols) bool filled cavity per frame (working resolution), or None.
+    right, left
+        (n, rows, cols) bool contrast attributed to each tube (and its spill), or None.
+    spill
+        (n, rows, cols) bool amorphous contrast counted as spill, or None.
+    defects
+        bool mask of filling defects at full filling, or None.
+    """
+
+    findings: StudyFindings
+    frames: list[Frame] = field(default_factory=list)
+    factor: int = 1
+    cavity: core.BoolArray | None = None
+    right: core.BoolArray | None = None
+    left: core.BoolArray | None = None
+    spill: core.BoolArray | None = None
+    defects: core.BoolArray | None = None
+
+
+def _indeterminate_tube(reason: str) -> TubeFinding:
+    return TubeFinding("indeterminate", None, False, None, "indeterminate", 0.0, (reason,))
+
+
+def _empty_findings(
+    uid: str, reason: str, warnings: list[str], errors: list[AnalysisError], n: int
+) -> StudyFindings:
+    tube = _indeterminate_tube(reason)
+    return StudyFindings(
+        study_instance_uid=uid,
+        tubes=Tubes(tube, tube),
+        cavity=CavityFinding("indeterminate", 0.0, reasons=(reason,)),
+        intravasation=IntravasationFinding(False, 0.0, (reason,)),
+        warnings=tuple(warnings),
+        errors=tuple(errors),
+        frame_count=n,
+        software=f"openhsg {__version__}",
+    )
+
+
+def _ref(frames: list[Frame], index: int | None) -> FrameRef | None:
+    if index is None or not 0 <= index < len(frames):
+        return None
+    f = frames[index]
+    return FrameRef(f.sop_instance_uid, f.frame_index, index + 1)
+
+
+def analyze_frames(
+    frames: list[Frame],
+    *,
+    warnings: Iterable[str] = (),
+    errors: Iterable[AnalysisError] = (),
+    skipped: Iterable[AnalysisError] = (),
+) -> StudyAnalysis:
+    """Read one study: its frames, time-ordered, first frame the scout.
+
+    Parameters
+    ----------
+    frames
+        Frames of one study in acquisition order (as :func:`read_series` returns them).
+    warnings, errors, skipped
+        Notes from reading the files, carried into the findings.
+
+    Returns
+    -------
+    StudyAnalysis
+    """
+    warns = list(warnings)
+    errs = list(errors)
+    skips = tuple(skipped)
+    uid = frames[0].study_instance_uid if frames else ""
+    n = len(frames)
+    if n < MIN_FRAMES:
+        f = _empty_findings(
+            uid, f"{n} frame(s): a scout and contrast frames are needed", warns, errs, n
+        )
+        return StudyAnalysis(f, frames)
+    shapes = {fr.pixels.shape for fr in frames}
+    if len(shapes) > 1:
+        # Different matrices in one study: analyse the most common size only.
+        common = max(shapes, key=lambda s: sum(fr.pixels.shape == s for fr in frames))
+        dropped = [fr for fr in frames if fr.pixels.shape != common]
+        frames = [fr for fr in frames if fr.pixels.shape == common]
+        warns.append(f"{len(dropped)} frame(s) of another matrix size were not analysed")
+        n = len(frames)
+    spacing = next((fr.pixel_spacing_mm for fr in frames if fr.pixel_spacing_mm), None)
+    if spacing is None:
+        warns.append("no pixel spacing: millimetres assume a 300 mm field of view")
+    stack = core.working_stack([fr.pixels for fr in frames], spacing)
+    mm = stack.mm_per_px
+    maps = core.contrast_maps(stack)
+    if maps.reference_has_contrast:
+        warns.append("the first frame already holds contrast (no scout?): findings less reliable")
+    cavity = core.segment_cavity(maps, mm)
+    if cavity is None:
+        f = _empty_findings(uid, "no filled uterine cavity found in any frame", warns, errs, n)
+        return StudyAnalysis(replace_skipped(f, skips), frames, stack.factor)
+    sides = core.side_map(maps, cavity, mm)
+    feats = {s: core.side_features(sides, s, mm) for s in (core.RIGHT, core.LEFT)}
+    late = max(0, n - 5)
+    calls = {
+        s: decide.decide_tube(feats[s], "right" if s == core.RIGHT else "left", late)
+        for s in (core.RIGHT, core.LEFT)
+    }
+    # Cavity shape.
+    full = cavity.filled[cavity.full_index]
+    measurements, ncav, _apex = decide.cavity_measurements(full, mm)
+    rows, cols = np.nonzero(full)
+    bottom = rows.max()
+    os_cols = cols[rows >= bottom - max(1, int(3.0 / mm))]
+    top_cols = cols[rows <= rows.min() + max(1, int(8.0 / mm))]
+    width_px = max(1.0, float(cols.max() - cols.min() + 1))
+    asym = abs(float(top_cols.mean()) - float(os_cols.mean())) / width_px
+    seen = (
+        calls[core.RIGHT].tube_frame is not None,
+        calls[core.LEFT].tube_frame is not None,
+    )
+    shape, shape_conf, shape_reasons = decide.decide_cavity_shape(measurements, ncav, asym, seen)
+    # Filling defects over the cavity frames before the tubes drain it.
+    cav_frames = [
+        i
+        for i in range(cavity.first_index, n)
+        if cavity.filled[i].sum() >= 0.6 * cavity.filled[cavity.full_index].sum()
+    ][:4]
+    defect_regions, mobile = decide.find_defects(
+        maps.z, cavity.filled, cav_frames, cavity.full_index, mm
+    )
+    defects: list[FillingDefect] = []
+    defect_mask = np.zeros_like(full)
+    f_scale = stack.factor
+    row_mm = spacing[0] if spacing else mm / f_scale
+    col_mm = spacing[1] if spacing else mm / f_scale
+    for region, kind, conf in defect_regions:
+        defect_mask |= region
+        r, c = ndi.center_of_mass(region)
+        size = float(np.sqrt(4.0 * region.sum() / np.pi)) * mm
+        centre_px = ((r + 0.5) * f_scale - 0.5, (c + 0.5) * f_scale - 0.5)
+        defects.append(
+            FillingDefect(
+                kind,  # type: ignore[arg-type]
+                (round(centre_px[0], 1), round(centre_px[1], 1)),
+                (round(centre_px[1] * col_mm, 2), round(centre_px[0] * row_mm, 2)),
+                round(size, 2),
+                conf,
+            )
+        )
+    if mobile:
+        shape_reasons.append(f"{mobile} small lucency(ies) moving between frames: air bubbles")
+    cav_finding = decide.cavity_finding(
+        shape, shape_conf, measurements, tuple(defects), shape_reasons
+    )
+    intrav = _intravasation(maps, cavity, sides, mm)
+    # Spill masks and key images.
+    spill = np.zeros_like(maps.mask)
+    thick_fp = ndi.generate_binary_structure(2, 1)
+    radius = max(1, round(2.0 / mm))
+    for s in (core.RIGHT, core.LEFT):
+        if calls[s].finding.patency != "patent":
+            continue
+        own = sides.labels == s
+        for i in range(n):
+            m = sides.extra[i] & own
+            if m.any():
+                spill[i] |= ndi.binary_opening(m, thick_fp, iterations=radius)
+    spill_frames = [c.spill_frame for c in calls.values() if c.spill_frame is not None]
+    spill_areas = spill.reshape(n, -1).sum(axis=1)
+    free_spill = int(np.argmax(spill_areas)) if spill_frames and spill_areas.max() > 0 else None
+    lengths = np.add(feats[core.RIGHT].connected_length_mm, feats[core.LEFT].connected_length_mm)
+    stop = free_spill if free_spill is not None else n - 1
+    tubal = int(np.argmax(lengths[: stop + 1])) if lengths[: stop + 1].max() > 0 else None
+    if tubal is not None and tubal == free_spill and free_spill > cavity.full_index + 1:
+        tubal = int(np.argmax(lengths[:free_spill]))
+    key = KeyImages(
+        early_filling=_ref(frames, cavity.first_index),
+        full_filling=_ref(frames, cavity.full_index),
+        tubal_filling=_ref(frames, tubal),
+        free_spill=_ref(frames, free_spill),
+    )
+    if n < 4:
+        warns.append(f"only {n} frames: the four key HSG stages cannot all be shown")
+    findings = StudyFindings(
+        study_instance_uid=uid,
+        tubes=Tubes(calls[core.RIGHT].finding, calls[core.LEFT].finding),
+        cavity=cav_finding,
+        intravasation=intrav,
+        key_images=key,
+        warnings=tuple(warns),
+        errors=tuple(errs),
+        skipped=skips,
+        frame_count=n,
+        pixel_spacing_mm=spacing,
+        software=f"openhsg {__version__}",
+    )
+    own_r = sides.labels == core.RIGHT
+    own_l = sides.labels == core.LEFT
+    return StudyAnalysis(
+        findings,
+        frames,
+        stack.factor,
+        cavity=cavity.filled,
+        right=sides.extra & own_r[None],
+        left=sides.extra & own_l[None],
+        spill=spill,
+        defects=defect_mask,
+    )
+
+
+def replace_skipped(f: StudyFindings, skipped: tuple[AnalysisError, ...]) -> StudyFindings:
+    """``f`` with its skipped objects set."""
+    from dataclasses import replace
+
+    return replace(f, skipped=skipped)
+
+
+def _intravasation(
+    maps: core.ContrastMaps, cavity: core.Cavity, sides: core.Sides, mm: float
+) -> IntravasationFinding:
+    n = maps.mask.shape[0]
+    early = [i for i in range(cavity.first_index, min(n, cavity.full_index + 2))]
+    near = ndi.binary_dilation(cavity.union, iterations=max(1, round(25.0 / mm)))
+    branches = 0
+    net = np.zeros_like(near)
+    for i in early:
+        m = sides.extra[i] & near
+        if not m.any():
+            continue
+        thin = m & ~ndi.binary_opening(m, iterations=max(1, round(1.5 / mm)))
+        b = core.skeleton_branches(thin)
+        if b > branches:
+            branches, net = b, thin
+    # Two tubes leave the cornua: up to four end points are theirs.
+    branches = max(0, branches - 4)
+    area = float(net.sum()) * mm * mm
+    if not net.any():
+        return decide.decide_intravasation(0, 0.0, 0.0)
+    grown = ndi.binary_dilation(net, iterations=1)
+    last = sides.extra[n - 1]
+    washout = 1.0 - float((last & grown).sum()) / max(1.0, float(net.sum()))
+    return decide.decide_intravasation(branches, washout, area)
+
+
+def group_by_study(frames: list[Frame]) -> dict[str, list[Frame]]:
+    """Frames grouped by StudyInstanceUID, each group keeping the time order."""
+    groups: dict[str, list[Frame]] = {}
+    for fr in frames:
+        groups.setdefault(fr.study_instance_uid, []).append(fr)
+    return groups
+
+
+def analyze_series(read: SeriesRead) -> list[StudyAnalysis]:
+    """Analyse everything :func:`read_series` returned, one result per study."""
+    errors = [AnalysisError(str(p), reason) for p, reason in read.errors]
+    skipped = [AnalysisError(str(p), reason) for p, reason in read.skipped]
+    groups = group_by_study(read.frames)
+    if not groups:
+        reason = "no image frames could be read"
+        f = _empty_findings("", reason, list(read.warnings), errors, 0)
+        return [StudyAnalysis(replace_skipped(f, tuple(skipped)), [])]
+    out = []
+    for frames in groups.values():
+        warns = list(dict.fromkeys(w for fr in frames for w in fr.warnings))
+        out.append(analyze_frames(frames, warnings=warns, errors=errors, skipped=skipped))
+    return out
+
+
+def analyze_paths(paths: Iterable[str | Path]) -> list[StudyAnalysis]:
+    """Read files (DICOM) and analyse each study found in them.
+
+    Parameters
+    ----------
+    paths
+        Files; folders are searched recursively.
+    """
+    files: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files.extend(sorted(q for q in p.rglob("*") if q.is_file()))
+        else:
+            files.append(p)
+    return analyze_series(read_series(files))
