@@ -158,30 +158,25 @@ def demo(
 def _print_study_summary(study_dirs: list[Path]) -> None:
     from openhsg.simulate.groundtruth import load_ground_truth
 
-    table = Table(title="Simulated HSG studies (ground truth)")
-    for col in (
-        "study",
-        "right tube",
-        "left tube",
-        "cavity",
-        "defects",
-        "intravasation",
-        "encoding",
-    ):
-        table.add_column(col)
+    table = Table(title="Simulated HSG studies (ground truth; right/left = patient's)")
+    for col in ("study", "right tube", "left tube", "cavity and other", "DICOM"):
+        table.add_column(col, overflow="fold")
     for study_dir in study_dirs:
         gt = load_ground_truth(study_dir)
         enc = gt["encoding"]
-        orientation = enc["patient_orientation"].replace("\\", "/")
+        other = [gt["cavity"]["shape"]]
+        other += [f"{d['kind']} defect" for d in gt["cavity"]["filling_defects"]]
+        if gt["intravasation"]["present"]:
+            other.append("intravasation")
+        if gt["cavity"]["air_bubbles"]:
+            other.append("air bubbles")
         table.add_row(
-            study_dir.name,
+            study_dir.name.removeprefix("study-"),
             _tube_text(gt["tubes"]["right"]),
             _tube_text(gt["tubes"]["left"]),
-            gt["cavity"]["shape"],
-            ", ".join(d["kind"] for d in gt["cavity"]["filling_defects"]) or "none",
-            "yes" if gt["intravasation"]["present"] else "no",
-            f"{enc['photometric_interpretation']} {enc['bits_stored']}-bit "
-            f"{enc['transfer_syntax_name']} {orientation}",
+            ", ".join(other),
+            f"MONO{enc['photometric_interpretation'][-1]} {enc['bits_stored']}-bit "
+            f"{enc['patient_orientation'].replace(chr(92), '/')}",
         )
     console.print(table)
 

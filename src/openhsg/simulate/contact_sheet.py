@@ -57,8 +57,9 @@ def write_contact_sheet(
         label = f"{i + 1}. {info['stage'].replace('_', ' ')}  t={info['time_s']:.0f}s"
         draw.rectangle((x0, y0 + TILE - 24, x0 + TILE, y0 + TILE), fill=0)
         draw.text((x0 + 6, y0 + TILE - 22), label, fill=255, font=small)
-        draw.text((x0 + right_x, y0 + 6), "R", fill=255, font=big)
-        draw.text((x0 + left_x, y0 + 6), "L", fill=255, font=big)
+        # Side labels low on the tile: burned-in unit text sits at the top.
+        draw.text((x0 + right_x, y0 + TILE - 54), "R", fill=255, font=big)
+        draw.text((x0 + left_x, y0 + TILE - 54), "L", fill=255, font=big)
     cavity = truth["cavity"]
     defects = ", ".join(d["kind"] for d in cavity["filling_defects"]) or "no defects"
     line1 = (

@@ -132,6 +132,7 @@ class RenderedStudy:
     circular_field: bool
     contrast_mu: float
     motion_px: list[tuple[int, int]] = field(default_factory=list)
+    lead_marker: str | None = None
 
 
 # ---------------------------------------------------------------------------------- timeline
@@ -859,6 +860,9 @@ def render_study(
     px_shift = (pose.shift_mm[0] + rng.uniform(-10, 10), pose.shift_mm[1] + rng.uniform(10, 30))
     bg = background(m, spacing, px_shift, profile, rng)
     metal, balloon, instrument_names = instruments(plan, det, cavity, rng)
+    marker = _lead_marker(det, rng) if rng.random() < 0.5 else None
+    if marker is not None:
+        metal += marker[0]
     cav_thick, cav_mask, height = cavity_layer(cavity, det)
     defect_thick, defect_mask, defect_truth = place_defects(plan, cav_mask, det, rng)
 
@@ -975,6 +979,7 @@ def render_study(
         circular_field=circular,
         contrast_mu=mu,
         motion_px=motion,
+        lead_marker=None if marker is None else marker[1],
     )
 
 
@@ -984,6 +989,40 @@ def _pelvic_pooling(det: Detector, tube: TubeGeometry, rng: np.random.Generator)
     c = end + np.array([0.0, 18.0])
     r0, c0, q = _ellipse_patch(det, c[0], c[1], 30, 22, rng.uniform(-20, 20), 2.0)
     return Patch(r0, c0, (1.2 * np.exp(-(q**2) * 1.5)).astype(np.float32))
+
+
+def _lead_marker(det: Detector, rng: np.random.Generator) -> tuple[F32, str]:
+    """A radiopaque lead letter on the patient's side it names, placed by the technologist.
+
+    Returns its attenuation and the letter. In the standard view the patient's right is on
+    the image's left, so an ``R`` goes near the upper left corner.
+    """
+    from PIL import ImageFont
+
+    m = det.matrix
+    letter = "R" if rng.random() < 0.5 else "L"
+    size = max(8, int(rng.uniform(10.0, 15.0) / det.spacing))
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+    try:
+        font = ImageFont.load_default(size=size)
+    except TypeError:  # Pillow < 10.1
+        font = ImageFont.load_default()
+    canvas = Image.new("L", (m, m), 0)
+    sign = -1 if letter == "R" else 1
+    x = (m - 1) / 2 + sign * rng.uniform(0.22, 0.3) * m
+    y = (m - 1) / 2 - rng.uniform(0.22, 0.3) * m
+    ImageDraw.Draw(canvas).text(
+        (x, y),
+        letter,
+        fill=255,
+        font=font,
+        anchor="mm",
+        stroke_width=max(1, size // 12),
+        stroke_fill=255,
+    )
+    lead = np.asarray(canvas, dtype=np.float32) / 255.0
+    # About 1 mm of lead: nearly opaque at fluoroscopy energies.
+    return (ndimage.gaussian_filter(lead, 0.5) * 3.5).astype(np.float32), letter
 
 
 def _bubbles(

@@ -243,6 +243,34 @@ _SPECS: tuple[ScenarioSpec, ...] = (
 )
 
 SCENARIOS: dict[str, ScenarioSpec] = {spec.name: spec for spec in _SPECS}
+
+# ``mixed`` cycles in this order, chosen so that any few consecutive studies differ in kind
+# (tubes, cavity, mimics), which makes small sets such as the demo's varied.
+_MIXED_ORDER: tuple[ScenarioSpec, ...] = tuple(
+    SCENARIOS[name]
+    for name in (
+        "normal",
+        "hydrosalpinx",
+        "septate",
+        "proximal_occlusion",
+        "polyp",
+        "tubal_spasm",
+        "intravasation",
+        "distal_occlusion",
+        "bicornuate",
+        "loculated_spill",
+        "synechiae",
+        "salpingectomy",
+        "arcuate",
+        "bilateral_proximal_occlusion",
+        "air_bubbles",
+        "unicornuate",
+        "fibroid",
+        "didelphys",
+        "t_shaped",
+    )
+)
+assert set(_MIXED_ORDER) == set(_SPECS)
 SCENARIOS["mixed"] = ScenarioSpec(
     "mixed", "a different scenario per study, cycling through all of the above", _normal
 )
@@ -250,5 +278,5 @@ SCENARIOS["mixed"] = ScenarioSpec(
 
 def draw_plan(scenario: str, index: int, rng: np.random.Generator) -> StudyPlan:
     """Draw the plan of study number ``index``; ``mixed`` cycles through every scenario."""
-    spec = _SPECS[index % len(_SPECS)] if scenario == "mixed" else SCENARIOS[scenario]
+    spec = _MIXED_ORDER[index % len(_MIXED_ORDER)] if scenario == "mixed" else SCENARIOS[scenario]
     return spec.draw(rng)

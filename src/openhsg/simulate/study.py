@@ -133,9 +133,44 @@ def simulate_study(
         frames = [np.ascontiguousarray(f[:, ::-1]) for f in frames]
         masks = np.ascontiguousarray(masks[:, :, ::-1])
     header = _header(seed, index, rendered, rng)
+    burned_in = bool(rng.random() < 0.4)
+    if burned_in:
+        frames = [burn_in_text(f, header, i) for i, f in enumerate(frames)]
     name = f"study-{index + 1:04d}"
     truth = _ground_truth(name, seed, index, realism, plan, rendered, variant, header)
+    truth["annotations"] = {"lead_marker": rendered.lead_marker, "burned_in_text": burned_in}
     return SimulatedStudy(name, frames, masks, header, variant, truth)
+
+
+def burn_in_text(
+    frame: NDArray[np.float32], header: StudyHeader, index: int
+) -> NDArray[np.float32]:
+    """Burn the unit's annotation into a display frame, as many fluoroscopy units do.
+
+    Added after any flip, so the text always reads normally; white with a dark outline.
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    m = frame.shape[0]
+    size = max(10, m // 40)
+    try:
+        font: ImageFont.FreeTypeFont | ImageFont.ImageFont = ImageFont.load_default(size=size)
+    except TypeError:  # Pillow < 10.1
+        font = ImageFont.load_default()
+    when = header.frame_times[index]
+    lines = [
+        f"{header.institution_name}",
+        f"{when:%Y-%m-%d %H:%M:%S}  IMG {index + 1}",
+        f"{header.kvp:.0f} kV  DAP {header.dose_area_product_dgy_cm2[index] / 10:.2f} Gy*cm2",
+    ]
+    canvas = Image.fromarray((np.clip(frame, 0, 1) * 65535).astype(np.uint16).astype(np.int32))
+    draw = ImageDraw.Draw(canvas)
+    y = size // 2
+    for line in lines:
+        draw.text((size // 2, y), line, fill=65535, font=font, stroke_width=1, stroke_fill=0)
+        y += int(size * 1.3)
+    out: NDArray[np.float32] = (np.asarray(canvas, dtype=np.float32) / 65535).astype(np.float32)
+    return out
 
 
 def _header(
