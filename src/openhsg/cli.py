@@ -17,6 +17,7 @@ from openhsg import __version__
 from openhsg.analysis_cli import register as register_analysis
 from openhsg.errors import InputError
 from openhsg.pathway_cli import register
+from openhsg.report_cli import register as register_report
 
 app = typer.Typer(
     name="openhsg",
@@ -209,6 +210,7 @@ def _progress() -> Progress:
 
 register(app)
 register_analysis(app)
+register_report(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -260,6 +260,11 @@ PROCESSING_EQUIPMENT: Final = _ps3_16("DCM", "ProcessingEquipment")
 KOS_OF_INTEREST: Final = _ps3_16("DCM", "OfInterest")
 KOS_BEST_IN_SET: Final = _ps3_16("DCM", "BestInSet")
 IMAGING_MEASUREMENT_REPORT: Final = _ps3_16("DCM", "ImagingMeasurementReport")
+PROCEDURE_DESCRIPTION: Final = _ps3_16("DCM", "ProcedureDescription")
+INDICATIONS_FOR_PROCEDURE: Final = _ps3_16("DCM", "IndicationsForProcedure")
+CURRENT_PROCEDURE_DESCRIPTIONS: Final = _ps3_16("DCM", "CurrentProcedureDescriptions")
+OBSERVER_DEVICE: Final = _ps3_16("DCM", "Device")
+OBSERVER_PERSON: Final = _ps3_16("DCM", "Person")
 
 # --- HPO (DOMAIN.md section 4) ----------------------------------------------------------------
 HPO: Final = "HP"
@@ -269,23 +274,23 @@ HPO_HYDROSALPINX: Final = Code(HPO, "HP:6000146", "Hydrosalpinx")
 TUBAL_PATENCY: Final = local("TUBAL-PATENCY", "Fallopian tube patency")
 TUBE_PATENT: Final = local("TUBE-PATENT", "Patent fallopian tube")
 TUBE_OCCLUDED: Final = local("TUBE-OCCLUDED", "Occluded fallopian tube")
-PATENCY_INDETERMINATE: Final = local("PATENCY-INDETERMINATE", "Tubal patency indeterminate")
+PATENCY_INDETERMINATE: Final = local("PATENCY-INDET", "Tubal patency indeterminate")
 OCCLUSION_SITE: Final = local("OCCLUSION-SITE", "Site of tubal occlusion")
-OCCLUSION_PROXIMAL: Final = local("OCCLUSION-PROXIMAL", "Proximal (cornual) tubal occlusion")
-OCCLUSION_DISTAL: Final = local("OCCLUSION-DISTAL", "Distal tubal occlusion")
+OCCLUSION_PROXIMAL: Final = local("OCCL-PROXIMAL", "Proximal (cornual) tubal occlusion")
+OCCLUSION_DISTAL: Final = local("OCCL-DISTAL", "Distal tubal occlusion")
 HYDROSALPINX: Final = local("HYDROSALPINX", "Hydrosalpinx")
 PERITONEAL_SPILL: Final = local("PERITONEAL-SPILL", "Peritoneal spill of contrast")
 SPILL_FREE: Final = local("SPILL-FREE", "Free peritoneal spill")
 SPILL_LOCULATED: Final = local("SPILL-LOCULATED", "Loculated peritoneal spill")
 SPILL_NONE: Final = local("SPILL-NONE", "No peritoneal spill")
-SPILL_INDETERMINATE: Final = local("SPILL-INDETERMINATE", "Peritoneal spill indeterminate")
-AMPULLARY_DIAMETER: Final = local("AMPULLARY-DIAMETER", "Maximum ampullary diameter")
+SPILL_INDETERMINATE: Final = local("SPILL-INDET", "Peritoneal spill indeterminate")
+AMPULLARY_DIAMETER: Final = local("AMPULLA-DIAM", "Maximum ampullary diameter")
 UTERINE_CAVITY: Final = local("UTERINE-CAVITY", "Uterine cavity")
 CAVITY_SHAPE: Final = local("CAVITY-SHAPE", "Uterine cavity shape")
 FILLING_DEFECT: Final = local("FILLING-DEFECT", "Uterine cavity filling defect")
-FUNDAL_INDENTATION: Final = local("FUNDAL-INDENTATION", "Depth of fundal indentation")
-INTERCORNUAL_DISTANCE: Final = local("INTERCORNUAL-DISTANCE", "Intercornual distance")
-INTERCORNUAL_ANGLE: Final = local("INTERCORNUAL-ANGLE", "Intercornual angle")
+FUNDAL_INDENTATION: Final = local("FUNDAL-INDENT", "Depth of fundal indentation")
+INTERCORNUAL_DISTANCE: Final = local("ICORN-DISTANCE", "Intercornual distance")
+INTERCORNUAL_ANGLE: Final = local("ICORN-ANGLE", "Intercornual angle")
 INTRAVASATION: Final = local("INTRAVASATION", "Intravasation of contrast")
 READING_SOURCE: Final = local("READING-SOURCE", "Source of the finding")
 READING_SOURCE_VALUES: Final = MappingProxyType(
@@ -297,17 +302,17 @@ READING_SOURCE_VALUES: Final = MappingProxyType(
 )
 CAVITY_SHAPES: Final = MappingProxyType(
     {
-        "normal": local("CAVITY-NORMAL", "Normal uterine cavity"),
-        "arcuate": local("CAVITY-ARCUATE", "Arcuate uterus"),
-        "septate": local("CAVITY-SEPTATE", "Septate uterus"),
-        "bicornuate": local("CAVITY-BICORNUATE", "Bicornuate uterus"),
+        "normal": local("CAV-NORMAL", "Normal uterine cavity"),
+        "arcuate": local("CAV-ARCUATE", "Arcuate uterus"),
+        "septate": local("CAV-SEPTATE", "Septate uterus"),
+        "bicornuate": local("CAV-BICORNUATE", "Bicornuate uterus"),
         "septate_or_bicornuate": local(
-            "CAVITY-SEPTATE-OR-BICORNUATE", "Septate or bicornuate uterus, indeterminate on HSG"
+            "CAV-SEPT-OR-BICO", "Septate or bicornuate uterus, indeterminate on HSG"
         ),
-        "unicornuate": local("CAVITY-UNICORNUATE", "Unicornuate uterus"),
-        "didelphys": local("CAVITY-DIDELPHYS", "Uterus didelphys"),
-        "t_shaped": local("CAVITY-T-SHAPED", "T-shaped uterus"),
-        "indeterminate": local("CAVITY-INDETERMINATE", "Uterine cavity shape indeterminate"),
+        "unicornuate": local("CAV-UNICORNUATE", "Unicornuate uterus"),
+        "didelphys": local("CAV-DIDELPHYS", "Uterus didelphys"),
+        "t_shaped": local("CAV-T-SHAPED", "T-shaped uterus"),
+        "indeterminate": local("CAV-INDET", "Uterine cavity shape indeterminate"),
     }
 )
 DEFECT_KINDS: Final = MappingProxyType(
@@ -317,3 +322,5 @@ DEFECT_KINDS: Final = MappingProxyType(
     }
 )
 HSG_REPORT_NARRATIVE: Final = local("HSG-REPORT", "Hysterosalpingography report")
+LOCAL_CODES_MAX_LEN: Final = 16
+"""Local code values fit DICOM's Code Value (SH, 16 characters)."""

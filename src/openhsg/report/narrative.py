@@ -425,28 +425,30 @@ def dose_rows(proc: ProcedureRecord | None, study: StudyInfo) -> tuple[DoseRow, 
     rows = []
     header_dap = study.total_dap_gy_cm2
     if proc is not None:
-        rows.append(DoseRow("DAP, total", f"{proc.dap_gy_cm2:g} Gy·cm²", drl, "procedure"))
+        rows.append(DoseRow("DAP, total", f"{proc.dap_gy_cm2:g} Gy·cm²", drl, "procedure record"))
         rows.append(
             DoseRow(
                 "Fluoroscopy time",
                 f"{proc.fluoroscopy_time_min:g} min",
                 f"RCR {RCR_FLUORO_TIME_MIN:g} min",
-                "procedure",
+                "procedure record",
             )
         )
         rows.append(
-            DoseRow("Radiographs", str(proc.radiograph_count), "RCR: 4 key images", "procedure")
+            DoseRow(
+                "Radiographs", str(proc.radiograph_count), "RCR: 4 key images", "procedure record"
+            )
         )
     if header_dap is not None:
         rows.append(
             DoseRow(
-                "DAP, images (sum)",
+                "DAP, image headers",
                 f"{header_dap:.3g} Gy·cm²",
                 drl if proc is None else "",
-                "DICOM headers",
+                "DICOM image headers",
             )
         )
-    rows.append(DoseRow("Frames in series", str(study.frame_total), "", "DICOM"))
+    rows.append(DoseRow("Frames in series", str(study.frame_total), "", "DICOM image headers"))
     return tuple(rows)
 
 

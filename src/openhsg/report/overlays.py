@@ -30,11 +30,12 @@ __all__ = [
 ]
 
 COLOURS: Final[dict[str, tuple[int, int, int]]] = {
-    "cavity": (255, 214, 0),
-    "tubes.right": (0, 190, 255),
-    "tubes.left": (255, 120, 30),
-    "filling_defect": (255, 40, 80),
-    "spill": (80, 220, 120),
+    # The colours of the analysis's overlay pictures (openhsg.analysis.overlay).
+    "cavity": (80, 140, 255),
+    "tubes.right": (255, 150, 40),
+    "tubes.left": (60, 220, 90),
+    "filling_defect": (255, 40, 40),
+    "spill": (255, 230, 0),
     "intravasation": (200, 120, 255),
 }
 

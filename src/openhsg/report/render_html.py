@@ -11,7 +11,7 @@ from openhsg.report.render_text import format_dicom_date, format_person_name
 __all__ = ["render_html", "render_pdf"]
 
 CSS: Final = """
-@page { size: A4; margin: 13mm 14mm 14mm 14mm;
+@page { size: A4; margin: 11mm 13mm 12mm 13mm;
   @bottom-left { content: "OpenHSG structured HSG report - " string(pid);
                  font: 7.5pt 'DejaVu Sans', sans-serif; color: #777; }
   @bottom-right { content: "page " counter(page) " of " counter(pages);
@@ -47,7 +47,7 @@ ul.recs { margin: 0; padding-left: 14px; }
 ul.recs li { margin-bottom: 2px; }
 .ev { color: #666; font-size: 7.2pt; }
 .images { display: flex; gap: 5px; margin: 3px 0 2px 0; justify-content: center; }
-figure { margin: 0; width: 39mm; text-align: center; }
+figure { margin: 0; width: 36mm; text-align: center; }
 figure img { width: 100%; border: 1px solid #999; }
 figcaption { font-size: 7.2pt; color: #444; }
 .legend { font-size: 7.2pt; color: #444; }
@@ -168,10 +168,10 @@ def render_html(report: Report, images: dict[str, str] | None = None) -> str:
             )
         parts.append("</div>")
         parts.append(
-            '<div class="legend">Outlines: <span style="background:#ffd600"></span>cavity'
-            '<span style="background:#00beff"></span>right tube'
-            '<span style="background:#ff781e"></span>left tube'
-            '<span style="background:#ff2850"></span>filling defect. '
+            '<div class="legend">Outlines: <span style="background:#508cff"></span>cavity'
+            '<span style="background:#ff9628"></span>right tube'
+            '<span style="background:#3cdc5a"></span>left tube'
+            '<span style="background:#ff2828"></span>filling defect. '
             "R/L: the patient's right and left.</div>"
         )
     parts += [
@@ -190,13 +190,21 @@ def render_html(report: Report, images: dict[str, str] | None = None) -> str:
         )
     parts.append("</ul>")
     parts.append('<div class="two"><div><h2>Dose</h2><table class="dose">')
-    parts.append("<tr><th>Quantity</th><th>Value</th><th>Reference</th><th>Source</th></tr>")
+    parts.append("<tr><th>Quantity</th><th>Value</th><th>Reference</th></tr>")
+    sources = []
     for row in report.dose:
+        mark = ""
+        if row.source:
+            if row.source not in sources:
+                sources.append(row.source)
+            mark = "*" * (sources.index(row.source) + 1)
         parts.append(
-            f"<tr><td>{_e(row.label)}</td><td>{_e(row.value)}</td>"
-            f"<td>{_e(row.reference)}</td><td>{_e(row.source)}</td></tr>"
+            f"<tr><td>{_e(row.label)}<sup>{mark}</sup></td><td>{_e(row.value)}</td>"
+            f"<td>{_e(row.reference)}</td></tr>"
         )
-    parts.append('</table></div><div class="aftercare"><h2>Aftercare (given to the patient)</h2>')
+    legend = "; ".join(f"{'*' * (n + 1)} {s}" for n, s in enumerate(sources))
+    parts.append(f'</table><div class="ev">Source: {_e(legend)}.</div></div>')
+    parts.append('<div class="aftercare"><h2>Aftercare (given to the patient)</h2>')
     parts.append("<ul>" + "".join(f"<li>{_e(a)}</li>" for a in report.aftercare) + "</ul>")
     parts.append("</div></div>")
     if report.limitations:
