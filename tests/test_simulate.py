@@ -415,3 +415,45 @@ def test_tube_positions_in_truth_match_the_masks(study_set: list[Path]) -> None:
                 assert tube_mask[max(r - 4, 0) : r + 5, max(c - 4, 0) : c + 5].any(), (d, side, key)
             checked += 1
     assert checked >= 3
+
+
+def test_spill_is_visible_where_the_mask_says(study_set: list[Path]) -> None:
+    checked = 0
+    for d in study_set:
+        truth, frames, masks = _normalised(d)
+        stages = [f["stage"] for f in truth["frames"]]  # type: ignore[index]
+        i = stages.index("spill")
+        spill = mask_of(masks[i], _bits(truth, "spill")) & (masks[i] == _bits(truth, "spill"))
+        if spill.sum() < 50:
+            continue
+        near = np.zeros_like(spill)
+        rows, cols = np.nonzero(spill)
+        near[
+            max(rows.min() - 40, 0) : rows.max() + 40, max(cols.min() - 40, 0) : cols.max() + 40
+        ] = True
+        background = near & (masks[i] == 0)
+        inside = float(np.median(frames[i][spill]))
+        outside = float(np.median(frames[i][background]))
+        assert inside > outside + 0.03, (d, inside, outside)
+        checked += 1
+    assert checked >= 5
+
+
+def test_hydrosalpinx_diameter_matches_the_mask(study_set: list[Path]) -> None:
+    from scipy import ndimage
+
+    checked = 0
+    for d in study_set:
+        truth = load_ground_truth(d)
+        masks = load_masks(d)
+        spacing = truth["encoding"]["pixel_spacing_mm"]
+        for side in ("right", "left"):
+            tube = truth["tubes"][side]
+            if not tube["hydrosalpinx"]:
+                continue
+            union = mask_of(np.bitwise_or.reduce(masks, axis=0), _bits(truth, f"{side}_tube"))
+            widest = 2 * float(ndimage.distance_transform_edt(union).max()) * spacing
+            assert tube["max_ampullary_diameter_mm"] >= 8  # dilated: > 10 mm on ultrasound
+            assert abs(widest - tube["max_ampullary_diameter_mm"]) < 0.3 * widest + 2 * spacing
+            checked += 1
+    assert checked >= 1

@@ -950,7 +950,7 @@ def render_study(
             if g > 1.2 and not loculated:
                 _pelvic_pooling(det, tubes[side], rng).add_to(spill_now, 0.9)
         contrast += spill_now
-        masks[i][spill_now > 0.2] |= MASK_BITS["spill"]
+        masks[i][spill_now > 0.3] |= MASK_BITS["spill"]
         if network is not None and spec.intravasation > 0:
             network.add_to(contrast, spec.intravasation)
             h, w = network.data.shape
