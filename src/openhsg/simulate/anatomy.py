@@ -387,6 +387,9 @@ def make_tube(
     a0 = interstitial + isthmus
     ramp = np.clip((s - a0) / ampulla, 0, 1)
     radius = np.where(in_ampulla, r_isth + (r_amp - r_isth) * np.sqrt(ramp), radius)
+    # Calibre varies a little along a normal tube (mucosal folds, peristalsis).
+    ripple = _smooth_noise(rng, n, 14, 1.0)
+    radius = radius * (1 + 0.12 * ripple / (np.abs(ripple).max() + 1e-9))
     max_diameter = 2 * float(radius.max())
     if hydrosalpinx:
         # Distal occlusion with a dilated, clubbed ampulla (> 10 mm on ultrasound, DOMAIN.md 2).
