@@ -223,6 +223,16 @@ def _device_observer() -> hd.sr.ObserverContext:
     )
 
 
+def _person_name(name: str) -> str:
+    """A DICOM PN from free text: ``Family, Given`` -> ``Family^Given``; else one component."""
+    if "^" in name:
+        return name
+    if "," in name:
+        family, given = (p.strip() for p in name.split(",", 1))
+        return f"{family}^{given}"
+    return f"{name}^"
+
+
 def _observation_context(report: Report) -> hd.sr.ObservationContext:
     device = _device_observer()
     person = None
@@ -230,7 +240,7 @@ def _observation_context(report: Report) -> hd.sr.ObservationContext:
         person = hd.sr.ObserverContext(
             observer_type=cc(C.OBSERVER_PERSON),
             observer_identifying_attributes=hd.sr.PersonObserverIdentifyingAttributes(
-                name=report.reviewed.reader.replace(",", "^")
+                name=_person_name(report.reviewed.reader)
             ),
         )
     return hd.sr.ObservationContext(observer_person_context=person, observer_device_context=device)
