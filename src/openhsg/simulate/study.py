@@ -232,7 +232,7 @@ def _ground_truth(
             round(tube.max_diameter_mm * scale, 1) if tube is not None else None
         )
         if tube is not None:
-            from openhsg.simulate.render import Detector
+            from openhsg.simulate.geometry import Detector
 
             det = Detector(m, spacing, rendered.pose)
             cornu = det.uterus_to_px(tube.points[:1])[0]
