@@ -157,7 +157,7 @@ def demo(
 
 
 def _print_study_summary(study_dirs: list[Path]) -> None:
-    from openhsg.simulate.groundtruth import load_ground_truth
+    from openhsg.simulate.groundtruth import describe_tube, load_ground_truth
 
     table = Table(title="Simulated HSG studies (ground truth; right/left = patient's)")
     for col in ("study", "right tube", "left tube", "cavity and other", "DICOM"):
@@ -173,28 +173,13 @@ def _print_study_summary(study_dirs: list[Path]) -> None:
             other.append("air bubbles")
         table.add_row(
             study_dir.name.removeprefix("study-"),
-            _tube_text(gt["tubes"]["right"]),
-            _tube_text(gt["tubes"]["left"]),
+            describe_tube(gt["tubes"]["right"]),
+            describe_tube(gt["tubes"]["left"]),
             ", ".join(other),
             f"MONO{enc['photometric_interpretation'][-1]} {enc['bits_stored']}-bit "
             f"{enc['patient_orientation'].replace(chr(92), '/')}",
         )
     console.print(table)
-
-
-def _tube_text(tube: dict[str, Any]) -> str:
-    if tube["state"] == "absent":
-        return "absent"
-    text = f"{tube['patency']}"
-    if tube["occlusion_site"] != "none":
-        text += f" ({tube['occlusion_site']})"
-    if tube["hydrosalpinx"]:
-        text += ", hydrosalpinx"
-    if tube["spill"] != "none":
-        text += f", {tube['spill']} spill"
-    if tube["spasm"]:
-        text += ", spasm"
-    return text
 
 
 def _progress() -> Progress:

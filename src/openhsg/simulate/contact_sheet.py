@@ -9,6 +9,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
+from openhsg.simulate.groundtruth import describe_tube
+
 TILE = 384
 COLUMNS = 4
 
@@ -18,21 +20,6 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow < 10.1 has one bitmap size only
         return ImageFont.load_default()
-
-
-def _tube_summary(side: str, tube: dict[str, Any]) -> str:
-    if not tube["present"]:
-        return f"{side}: absent ({tube['absent_reason']})"
-    text = f"{side}: {tube['patency']}"
-    if tube["occlusion_site"] != "none":
-        text += f" {tube['occlusion_site']}"
-    if tube["hydrosalpinx"]:
-        text += ", hydrosalpinx"
-    if tube["spill"] != "none":
-        text += f", {tube['spill']} spill"
-    if tube["spasm"]:
-        text += ", spasm"
-    return text
 
 
 def write_contact_sheet(
@@ -64,8 +51,8 @@ def write_contact_sheet(
     defects = ", ".join(d["kind"] for d in cavity["filling_defects"]) or "no defects"
     line1 = (
         f"{truth['study']}  scenario: {truth['scenario']}  (ground truth; R/L = patient)   "
-        f"{_tube_summary('right', truth['tubes']['right'])};  "
-        f"{_tube_summary('left', truth['tubes']['left'])}"
+        f"right: {describe_tube(truth['tubes']['right'])};  "
+        f"left: {describe_tube(truth['tubes']['left'])}"
     )
     enc = truth["encoding"]
     line2 = (

@@ -78,6 +78,23 @@ TUBE_FINDINGS: dict[str, dict[str, Any]] = {
 }
 
 
+def describe_tube(tube: dict[str, Any]) -> str:
+    """A tube's ground truth in a few words, e.g. ``occluded (distal), hydrosalpinx``."""
+    if not tube["present"]:
+        reason = tube.get("absent_reason")
+        return f"absent ({reason})" if reason else "absent"
+    text = str(tube["patency"])
+    if tube["occlusion_site"] != "none":
+        text += f" ({tube['occlusion_site']})"
+    if tube["hydrosalpinx"]:
+        text += ", hydrosalpinx"
+    if tube["spill"] != "none":
+        text += f", {tube['spill']} spill"
+    if tube["spasm"]:
+        text += ", spasm"
+    return text
+
+
 @cache
 def ground_truth_schema() -> dict[str, Any]:
     """The published JSON Schema of ``ground-truth.json``."""

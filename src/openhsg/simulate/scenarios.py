@@ -129,32 +129,18 @@ def _proximal_bilateral(rng: np.random.Generator) -> StudyPlan:
     )
 
 
-def _distal(rng: np.random.Generator) -> StudyPlan:
-    side = _side(rng)
-    other: TubeState = "distal_occlusion" if rng.random() < 0.3 else "patent_free_spill"
-    states: dict[str, TubeState] = {side: "distal_occlusion", _other(side): other}
-    return _plan(rng, "distal_occlusion", **states)  # type: ignore[arg-type]
+def _one_tube_scenario(
+    scenario: str, state: TubeState, both_probability: float
+) -> Callable[[np.random.Generator], StudyPlan]:
+    """One tube in ``state``; the other patent, or in the same state with some probability."""
 
+    def draw(rng: np.random.Generator) -> StudyPlan:
+        side = _side(rng)
+        other: TubeState = state if rng.random() < both_probability else "patent_free_spill"
+        states: dict[str, TubeState] = {side: state, _other(side): other}
+        return _plan(rng, scenario, **states)  # type: ignore[arg-type]
 
-def _hydrosalpinx(rng: np.random.Generator) -> StudyPlan:
-    side = _side(rng)
-    other: TubeState = "hydrosalpinx" if rng.random() < 0.35 else "patent_free_spill"
-    states: dict[str, TubeState] = {side: "hydrosalpinx", _other(side): other}
-    return _plan(rng, "hydrosalpinx", **states)  # type: ignore[arg-type]
-
-
-def _loculated(rng: np.random.Generator) -> StudyPlan:
-    side = _side(rng)
-    other: TubeState = "patent_loculated_spill" if rng.random() < 0.3 else "patent_free_spill"
-    states: dict[str, TubeState] = {side: "patent_loculated_spill", _other(side): other}
-    return _plan(rng, "loculated_spill", **states)  # type: ignore[arg-type]
-
-
-def _spasm(rng: np.random.Generator) -> StudyPlan:
-    side = _side(rng)
-    other: TubeState = "spasm" if rng.random() < 0.25 else "patent_free_spill"
-    states: dict[str, TubeState] = {side: "spasm", _other(side): other}
-    return _plan(rng, "tubal_spasm", **states)  # type: ignore[arg-type]
+    return draw
 
 
 def _salpingectomy(rng: np.random.Generator) -> StudyPlan:
@@ -214,12 +200,26 @@ _SPECS: tuple[ScenarioSpec, ...] = (
     ScenarioSpec(
         "bilateral_proximal_occlusion", "both tubes blocked at the cornua", _proximal_bilateral
     ),
-    ScenarioSpec("distal_occlusion", "tube fills to its end, no spill", _distal),
-    ScenarioSpec("hydrosalpinx", "distal occlusion with a dilated, clubbed ampulla", _hydrosalpinx),
     ScenarioSpec(
-        "loculated_spill", "contrast pools near the fimbria instead of spreading", _loculated
+        "distal_occlusion",
+        "tube fills to its end, no spill",
+        _one_tube_scenario("distal_occlusion", "distal_occlusion", 0.3),
     ),
-    ScenarioSpec("tubal_spasm", "a tube fills only after an antispasmodic", _spasm),
+    ScenarioSpec(
+        "hydrosalpinx",
+        "distal occlusion with a dilated, clubbed ampulla",
+        _one_tube_scenario("hydrosalpinx", "hydrosalpinx", 0.35),
+    ),
+    ScenarioSpec(
+        "loculated_spill",
+        "contrast pools near the fimbria instead of spreading",
+        _one_tube_scenario("loculated_spill", "patent_loculated_spill", 0.3),
+    ),
+    ScenarioSpec(
+        "tubal_spasm",
+        "a tube fills only after an antispasmodic",
+        _one_tube_scenario("tubal_spasm", "spasm", 0.25),
+    ),
     ScenarioSpec("salpingectomy", "one tube absent after surgery", _salpingectomy),
     ScenarioSpec("arcuate", "shallow broad fundal indentation", _cavity_scenario("arcuate")),
     ScenarioSpec("septate", "deep narrow midline indentation", _cavity_scenario("septate")),
