@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -136,7 +137,11 @@ def demo(
     studies: Annotated[int, typer.Option("--studies", "-n", help="Number of studies.")] = 6,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 2026,
 ) -> None:
-    """Run the main job on embedded defaults: screen a sample patient, simulate a few studies."""
+    """Run the main job on embedded defaults.
+
+    Screens a sample patient, simulates a few HSG studies, reads each series automatically,
+    and writes a full report per study (PDF, HTML, text, FHIR R4, DICOM SR/KOS).
+    """
     from openhsg.pathway_cli import demo_screening
     from openhsg.simulate.study import simulate_to_folder, validate_request
 
@@ -148,36 +153,85 @@ def demo(
         written = simulate_to_folder(
             request, seed=seed, png=True, on_study=lambda _p: progress.advance(task)
         )
-    _print_study_summary(written)
+        task = progress.add_task("reading and reporting", total=studies)
+        reports = _report_studies(written, on_study=lambda: progress.advance(task))
+    _print_demo_summary(written, reports)
     console.print(
-        f"\n{len(written)} simulated HSG studies are in [bold]{outdir.resolve()}[/]: per study, "
-        "DICOM images in dicom/, ground-truth.json, label masks in masks.npz, and "
-        "contact-sheet.png to look at."
+        f"\n{len(written)} simulated HSG studies are in [bold]{outdir.resolve()}[/]. Per study: "
+        "dicom/ (the series), ground-truth.json, masks.npz, contact-sheet.png, and report/ "
+        "(report.pdf, report.html, report.txt, fhir-bundle.json, findings.json, dicom/ SR, KOS "
+        "and encapsulated PDF)."
     )
+    if reports:
+        console.print(f"Open a report: [bold]{reports[0] / 'report.pdf'}[/]")
 
 
-def _print_study_summary(study_dirs: list[Path]) -> None:
+def _report_one(study_dir: Path) -> Path:
+    from openhsg.report.pipeline import make_report
+
+    out = study_dir / "report"
+    make_report(study_dir / "dicom", out, overwrite=True)
+    return out
+
+
+def _report_studies(study_dirs: list[Path], on_study: Callable[[], None]) -> list[Path]:
+    """Analyse and report every study, one process per core."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(len(study_dirs), os.cpu_count() or 1)
+    out: list[Path] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for path in pool.map(_report_one, study_dirs):
+            out.append(path)
+            on_study()
+    return out
+
+
+def _finding_text(tube: dict[str, Any]) -> str:
+    text = str(tube["patency"])
+    if tube.get("occlusion_site"):
+        text += f" ({tube['occlusion_site']})"
+    if tube.get("hydrosalpinx"):
+        text += ", hydrosalpinx"
+    if tube.get("spill") not in (None, "none", "indeterminate"):
+        text += f", {tube['spill']} spill"
+    return text
+
+
+def _print_demo_summary(study_dirs: list[Path], reports: list[Path]) -> None:
+    """Ground truth next to the automatic reading, per study."""
+    import json
+
     from openhsg.simulate.groundtruth import describe_tube, load_ground_truth
 
-    table = Table(title="Simulated HSG studies (ground truth; right/left = patient's)")
-    for col in ("study", "right tube", "left tube", "cavity and other", "DICOM"):
+    table = Table(
+        title="Simulated studies: ground truth and automatic reading (right/left = patient's)"
+    )
+    for col in ("study", "", "right tube", "left tube", "cavity", "intravasation"):
         table.add_column(col, overflow="fold")
-    for study_dir in study_dirs:
+    for study_dir, report_dir in zip(study_dirs, reports, strict=True):
         gt = load_ground_truth(study_dir)
-        enc = gt["encoding"]
-        other = [gt["cavity"]["shape"]]
-        other += [f"{d['kind']} defect" for d in gt["cavity"]["filling_defects"]]
-        if gt["intravasation"]["present"]:
-            other.append("intravasation")
-        if gt["cavity"]["air_bubbles"]:
-            other.append("air bubbles")
+        found = json.loads((report_dir / "findings.json").read_text())
+        cavity = gt["cavity"]["shape"]
+        cavity += "".join(f", {d['kind']} defect" for d in gt["cavity"]["filling_defects"])
+        read_cavity = found["cavity"]["shape"]
+        read_cavity += "".join(f", {d['kind']} defect" for d in found["cavity"]["filling_defects"])
         table.add_row(
             study_dir.name.removeprefix("study-"),
+            "truth",
             describe_tube(gt["tubes"]["right"]),
             describe_tube(gt["tubes"]["left"]),
-            ", ".join(other),
-            f"MONO{enc['photometric_interpretation'][-1]} {enc['bits_stored']}-bit "
-            f"{enc['patient_orientation'].replace(chr(92), '/')}",
+            cavity,
+            "yes" if gt["intravasation"]["present"] else "no",
+        )
+        table.add_row(
+            "",
+            "[bold]read[/]",
+            _finding_text(found["tubes"]["right"]),
+            _finding_text(found["tubes"]["left"]),
+            read_cavity,
+            "yes" if found["intravasation"]["present"] else "no",
+            end_section=True,
         )
     console.print(table)
 
