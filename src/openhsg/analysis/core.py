@@ -15,8 +15,7 @@ Steps
 3. :func:`segment_cavity`: the cavity is the large compact region that fills first.
 4. :func:`side_map`: each extra-cavitary contrast pixel is attributed to the patient's right or
    left tube by connectivity to the cornua, else by proximity.
-5. :func:`side_features`: per side and frame, tube length, width, spill-like contrast, and how it
-   changes over time.
+5. :mod:`openhsg.analysis.tubes` then traces each side's tube and reads what leaves it.
 """
 
 from __future__ import annotations
@@ -50,7 +49,7 @@ def skeletonize(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
 TARGET_MM = 0.45
 """Working pixel size in mm (block averaging to at least this)."""
 
-Z_LOW, Z_HIGH = 3.0, 6.0
+Z_LOW, Z_HIGH = 2.5, 5.0
 """Hysteresis thresholds on the contrast z-score (noise units) for the contrast mask."""
 
 
@@ -168,25 +167,74 @@ def contrast_maps(stack: WorkingStack, smooth_mm: float = 0.6) -> ContrastMaps:
         if np.hypot(*shift) >= 1.0:
             frame = ndi.shift(frame, shift, order=1, mode="nearest").astype(np.float32)
             shifts[i] = shift
-        diff0 = frame - ref
-        # Fit frame ~ a * ref + b on pixels unlikely to hold contrast (the bulk of the field).
-        sel = field & (np.abs(diff0 - np.median(diff0[field])) < 3 * _robust_sigma(diff0[field]))
-        x, y = ref[sel], frame[sel]
-        if x.size > 100 and float(np.std(x)) > 1e-6:
-            a, b = np.polyfit(x[:: max(1, x.size // 20000)], y[:: max(1, y.size // 20000)], 1)
-        else:
-            a, b = 1.0, 0.0
-        diff = frame - (a * ref + b)
+        # The unit's display curve can change between frames (automatic window, non-linear
+        # compression of bright structures): predict the frame from the scout by the median
+        # frame value per scout-brightness bin. Contrast is a small part of every bin, so the
+        # medians follow the anatomy, whatever the curve.
+        diff = frame - _binned_median_map(ref, frame, field)
         sigma = _robust_sigma(diff[field])
         z[i] = np.where(field, diff / sigma, 0.0)
     mask = np.zeros(z.shape, dtype=bool)
     min_px = max(4, round(2.0 / stack.mm_per_px**2))
+    near = max(1, round(1.0 / stack.mm_per_px))
     for i in range(1, n):
         m = apply_hysteresis_threshold(z[i], Z_LOW, Z_HIGH)  # type: ignore[no-untyped-call]
-        mask[i] = _remove_small(m, min_px)
+        mask[i] = _drop_artefacts(_remove_small(m, min_px), z[i] < -Z_HIGH, near)
     # A first frame with contrast in it shows as strongly negative areas in later frames.
     ref_contrast = bool(n > 1 and np.mean(np.min(z[1:], axis=0) < -Z_HIGH) > 0.002)
     return ContrastMaps(z, mask, shifts, field, ref_contrast)
+
+
+def _binned_median_map(
+    ref: FloatArray, frame: FloatArray, field: BoolArray, bins: int = 64
+) -> FloatArray:
+    """Predict ``frame`` from ``ref`` by the median frame value in bins of ref brightness."""
+    x, y = ref[field], frame[field]
+    step = max(1, x.size // 200_000)
+    x, y = x[::step], y[::step]
+    edges = np.quantile(x, np.linspace(0.0, 1.0, bins + 1))
+    edges = np.unique(edges)
+    if edges.size < 3:
+        out: FloatArray = (ref - float(np.median(x)) + float(np.median(y))).astype(np.float32)
+        return out
+    idx = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, edges.size - 2)
+    centres, medians = [], []
+    for b in range(edges.size - 1):
+        sel = idx == b
+        if sel.sum() >= 20:
+            centres.append(float(np.median(x[sel])))
+            medians.append(float(np.median(y[sel])))
+    if len(centres) < 2:
+        out = (ref - float(np.median(x)) + float(np.median(y))).astype(np.float32)
+        return out
+    c = np.asarray(centres)
+    m = np.maximum.accumulate(np.asarray(medians))  # the display curve is monotonic
+    # Beyond the fitted range continue with the end slopes.
+    lo_slope = (m[1] - m[0]) / max(c[1] - c[0], 1e-6)
+    hi_slope = (m[-1] - m[-2]) / max(c[-1] - c[-2], 1e-6)
+    pred = np.interp(ref, c, m)
+    pred = np.where(ref < c[0], m[0] + lo_slope * (ref - c[0]), pred)
+    pred = np.where(ref > c[-1], m[-1] + hi_slope * (ref - c[-1]), pred)
+    out = pred.astype(np.float32)
+    return out
+
+
+def _drop_artefacts(mask: BoolArray, negative: BoolArray, near: int) -> BoolArray:
+    """Remove bright regions that sit against strongly dark ones.
+
+    Contrast only adds brightness; changed burned-in text (white on a dark outline), a moved
+    instrument or a misregistered edge leaves bright and dark side by side.
+    """
+    if not negative.any() or not mask.any():
+        return mask
+    labels, count = ndi.label(mask)
+    touched = ndi.binary_dilation(negative, iterations=near + 1)
+    area = np.bincount(labels.ravel(), minlength=count + 1)
+    hit = np.bincount(labels[touched].ravel(), minlength=count + 1)
+    bad = hit >= 0.2 * np.maximum(area, 1)
+    bad[0] = True
+    out: BoolArray = mask & ~bad[labels]
+    return out
 
 
 def _remove_small(mask: BoolArray, min_px: int) -> BoolArray:
@@ -396,167 +444,34 @@ def side_map(maps: ContrastMaps, cavity: Cavity, mm_per_px: float) -> Sides:
     for i in range(1, n):
         extra[i] = maps.mask[i] & ~exclusion
     union = extra.any(axis=0)
-    labels = np.zeros(union.shape, dtype=np.int32)
-    comp, ncomp = ndi.label(ndi.binary_closing(union, disk(1)) & ~exclusion)
-    touch = ndi.binary_dilation(exclusion, iterations=ring + 1) & ~exclusion
-    rr_all, cc_all = np.indices(union.shape)
-    for lab in range(1, ncomp + 1):
-        region = comp == lab
-        contact = region & touch & ~canal
-        if not contact.any():
-            continue
-        __cr, cc = np.nonzero(contact)
-        # The side of the contact point, measured against the midline (patient's right =
-        # image left in the standard orientation).
-        right_votes = int(np.sum(cc < midline))
-        left_votes = int(cc.size - right_votes)
-        if right_votes and left_votes:
-            # Touches both sides (e.g. a tube curling over the fundus): split by midline.
-            labels[region & (cc_all < midline)] = RIGHT
-            labels[region & (cc_all >= midline)] = LEFT
-        else:
-            labels[region] = RIGHT if right_votes else LEFT
-    del rr_all
-    assigned = labels > 0
-    rest = union & ~assigned
-    if rest.any():
-        if assigned.any():
-            _d, (ir, ic) = ndi.distance_transform_edt(~assigned, return_indices=True)
-            labels[rest] = labels[ir[rest], ic[rest]]
-        else:
-            cols = np.indices(union.shape)[1]
-            labels[rest & (cols < midline)] = RIGHT
-            labels[rest & (cols >= midline)] = LEFT
+    labels = axis_sides(full, cornua, union.shape)
     return Sides(labels, extra, midline, cornua, exclusion)
 
 
-@dataclass(frozen=True)
-class SideFeatures:
-    """Measurements of one side's tube and spill over the series.
+def axis_sides(
+    full: BoolArray, cornua: dict[int, tuple[float, float]], shape: tuple[int, ...]
+) -> IntArray:
+    """Label every pixel with the patient's side of the uterine axis.
 
-    Attributes
-    ----------
-    area_mm2
-        Per frame, contrast area attributed to this side.
-    connected_length_mm
-        Per frame, skeleton length of contrast connected to the cornu (the filled tube).
-    max_width_mm
-        Largest width (2 x distance to the edge) of this side's contrast in any frame.
-    thick_area_mm2
-        Per frame, area of structures wider than a normal tube (opening at 2 mm radius).
-    spread_mm2
-        Per frame, area of this side's contrast that is not part of a thin curvilinear tube:
-        contrast pixels minus the tube skeleton dilated to the tube width.
-    blob_solidity
-        Solidity (area / convex area) of the largest thick structure, in the frame where it is
-        largest; 1.0 if none.
-    blob_smoothness
-        Fraction of the largest thick structure that survives an opening at 3 mm radius: near 1
-        for a smooth clubbed ampulla, low for curly, irregular spill.
-    blob_width_mm
-        Width of that structure.
-    retention
-        Fraction of the thick structures of the last contrast frame already present (same
-        place) in the frame before: high for a retained dilated tube, lower for spreading spill.
-    far_area_mm2
-        Per frame, contrast area farther than 15 mm from the cornu-connected tube.
-    components
-        Per frame, number of separate contrast regions on this side.
+    The axis runs from the internal os (the cavity's lowest part) to the midpoint between the
+    cornua. Frames are in the standard orientation (the reader flips ``R\\F`` images), so the
+    patient's right lies to the image's left of an upright axis, whatever the uterus's tilt.
     """
-
-    area_mm2: tuple[float, ...]
-    connected_length_mm: tuple[float, ...]
-    max_width_mm: float
-    thick_area_mm2: tuple[float, ...]
-    spread_mm2: tuple[float, ...]
-    blob_solidity: float
-    retention: float
-    far_area_mm2: tuple[float, ...]
-    components: tuple[int, ...]
-    blob_smoothness: float = 0.0
-    blob_width_mm: float = 0.0
-
-
-def side_features(sides: Sides, side: int, mm_per_px: float) -> SideFeatures:
-    """Compute :class:`SideFeatures` for ``side`` (:data:`RIGHT` or :data:`LEFT`)."""
-    n = sides.extra.shape[0]
-    px2 = mm_per_px**2
-    own = sides.labels == side
-    touch = ndi.binary_dilation(sides.exclusion, iterations=max(2, round(6.0 / mm_per_px)))
-    thick_fp = disk(max(1, round(2.0 / mm_per_px)))
-    areas, lengths, thick_areas, spreads, fars, comps = [], [], [], [], [], []
-    max_width = 0.0
-    best_thick = 0.0
-    solidity = 1.0
-    smoothness = 0.0
-    blob_width = 0.0
-    thick_masks: list[BoolArray] = []
-    for i in range(n):
-        m = sides.extra[i] & own
-        areas.append(float(m.sum()) * px2)
-        if not m.any():
-            lengths.append(0.0)
-            thick_areas.append(0.0)
-            spreads.append(0.0)
-            fars.append(0.0)
-            comps.append(0)
-            thick_masks.append(m)
-            continue
-        lab, count = ndi.label(ndi.binary_closing(m, disk(1)) | m)
-        comps.append(int(count))
-        hit = np.unique(lab[touch & (lab > 0)])
-        connected = np.isin(lab, hit[hit > 0]) & m
-        skel = skeletonize(connected) if connected.any() else connected
-        lengths.append(float(skel.sum()) * mm_per_px * 1.12)
-        dist = ndi.distance_transform_edt(m)
-        max_width = max(max_width, float(dist.max()) * 2.0 * mm_per_px)
-        thick = ndi.binary_opening(m, thick_fp)
-        thick_masks.append(thick)
-        ta = float(thick.sum()) * px2
-        thick_areas.append(ta)
-        if ta > best_thick:
-            best_thick = ta
-            tl, _tc = ndi.label(thick)
-            sizes = np.bincount(tl.ravel())[1:]
-            big = tl == int(np.argmax(sizes)) + 1
-            solidity = _solidity(big)
-            smooth_fp = disk(max(1, round(3.0 / mm_per_px)))
-            smoothness = float(ndi.binary_opening(big, smooth_fp).sum()) / max(
-                1.0, float(big.sum())
-            )
-            blob_width = float(ndi.distance_transform_edt(big).max()) * 2.0 * mm_per_px
-        # Dense contrast: more than half of a 8 mm disc filled. A single tube (1-3 mm wide)
-        # never fills that much of a disc; spill clouds, pools and dilated ampullae do.
-        size = max(3, round(8.0 / mm_per_px) | 1)
-        density = ndi.uniform_filter(m.astype(np.float32), size)
-        spreads.append(float((m & (density >= 0.5)).sum()) * px2)
-        if connected.any():
-            dist_c = ndi.distance_transform_edt(~connected)
-            fars.append(float((m & (dist_c * mm_per_px > 15.0)).sum()) * px2)
-        else:
-            fars.append(float(m.sum()) * px2)
-    last = max((i for i in range(n) if thick_areas[i] > 0), default=-1)
-    retention = 1.0
-    if last >= 1 and thick_areas[last - 1] > 0:
-        grown = ndi.binary_dilation(thick_masks[last - 1], iterations=2)
-        retention = float((thick_masks[last] & grown).sum()) / max(
-            1.0, float(thick_masks[last].sum())
-        )
-    elif last >= 1:
-        retention = 0.0
-    return SideFeatures(
-        tuple(areas),
-        tuple(lengths),
-        max_width,
-        tuple(thick_areas),
-        tuple(spreads),
-        solidity,
-        retention,
-        tuple(fars),
-        tuple(comps),
-        smoothness,
-        blob_width,
-    )
+    rows, cols = np.nonzero(full)
+    bottom = rows.max()
+    low = rows >= bottom - max(1, (bottom - rows.min()) // 8)
+    os_r, os_c = float(rows[low].mean()), float(cols[low].mean())
+    top_r = (cornua[RIGHT][0] + cornua[LEFT][0]) / 2
+    top_c = (cornua[RIGHT][1] + cornua[LEFT][1]) / 2
+    ar, ac = top_r - os_r, top_c - os_c
+    if np.hypot(ar, ac) < 1.0:
+        ar, ac = -1.0, 0.0
+    # Image-left of the axis when it points up: rotate the axis direction by +90 degrees.
+    left_r, left_c = -ac, ar
+    rr, cc = np.indices(shape[:2])
+    towards_image_left = (rr - os_r) * left_r + (cc - os_c) * left_c
+    out: IntArray = np.where(towards_image_left > 0, RIGHT, LEFT).astype(np.int32)
+    return out
 
 
 def _is_instrument(region: BoolArray, cavity_bottom: int, mm_per_px: float) -> bool:

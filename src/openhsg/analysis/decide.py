@@ -15,36 +15,22 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage as ndi
 
-from openhsg.analysis.core import BoolArray, FloatArray, SideFeatures
+from openhsg.analysis.core import BoolArray, FloatArray
 from openhsg.analysis.findings import (
     CavityFinding,
     CavityMeasurements,
     CavityShape,
     FillingDefect,
     IntravasationFinding,
-    Spill,
-    TubeFinding,
 )
 
 
 @dataclass(frozen=True)
 class Rules:
-    """Thresholds of the reading, with their source.
+    """Thresholds of the cavity reading, with their source (tube rules: ``tubes.TubeRules``).
 
     Attributes
     ----------
-    tube_min_length_mm
-        Contrast connected to a cornu shorter than this is not a filled tube (interstitial part
-        is ~1 cm, DOMAIN.md 3).
-    spill_min_area_mm2
-        Smallest amorphous (non-tubular) contrast area counted as spill.
-    hydro_min_width_mm
-        Dilated ampulla: normal ampullary lumen is 1-2 mm, a hydrosalpinx > 10 mm on ultrasound
-        (DOMAIN.md 2); on HSG a clubbed end this wide retaining contrast.
-    hydro_min_smoothness
-        A clubbed ampulla is a smooth convex pouch (survives a 3 mm opening).
-    spread_growth
-        Free spill keeps spreading: last amorphous area / area when first seen.
     arcuate_min_indent_mm, septate_min_indent_mm
         Fundal indentation (DOMAIN.md 2: arcuate < 10 mm; septate > 15 mm). Below
         ``arcuate_min_indent_mm`` the fundus counts as normal.
@@ -53,11 +39,6 @@ class Rules:
         and > 40 mm).
     """
 
-    tube_min_length_mm: float = 10.0
-    spill_min_area_mm2: float = 60.0
-    hydro_min_width_mm: float = 7.0
-    hydro_min_smoothness: float = 0.75
-    spread_growth: float = 1.5
     arcuate_min_indent_mm: float = 3.0
     septate_min_indent_mm: float = 15.0
     septate_max_angle_deg: float = 90.0
@@ -66,144 +47,6 @@ class Rules:
 
 
 RULES = Rules()
-
-
-@dataclass(frozen=True)
-class TubeCall:
-    """A tube finding plus the frame showing its spill best (or None)."""
-
-    finding: TubeFinding
-    spill_frame: int | None
-    tube_frame: int | None
-
-
-def decide_tube(
-    f: SideFeatures, side_name: str, antispasmodic_frames: int, rules: Rules = RULES
-) -> TubeCall:
-    """Decide patency, spill, occlusion site and hydrosalpinx of one tube.
-
-    Parameters
-    ----------
-    f
-        The side's features over the series.
-    side_name
-        ``right`` or ``left`` (the patient's), for the reasons.
-    antispasmodic_frames
-        Number of frames after the standard spill frame (post-antispasmodic or delayed) that
-        were looked at, for the reasons.
-    rules
-        Thresholds.
-    """
-    n = len(f.area_mm2)
-    length = max(f.connected_length_mm, default=0.0)
-    tube_frame = int(np.argmax(f.connected_length_mm)) if length > 0 else None
-    reasons: list[str] = []
-    if n < 3:
-        return TubeCall(
-            TubeFinding(
-                "indeterminate",
-                None,
-                False,
-                None,
-                "indeterminate",
-                0.2,
-                (f"only {n} frame(s): the filling of the {side_name} tube cannot be followed",),
-            ),
-            None,
-            None,
-        )
-    thick = np.asarray(f.thick_area_mm2)
-    spread = np.asarray(f.spread_mm2)
-    area = np.asarray(f.area_mm2)
-    seen_any = float(area.max()) > 0
-    if length < rules.tube_min_length_mm:
-        if float(thick.max()) >= rules.spill_min_area_mm2 and f.blob_smoothness < 0.9:
-            # Spill-like contrast on this side without a visible tube: cannot attribute it.
-            return TubeCall(
-                TubeFinding(
-                    "indeterminate",
-                    None,
-                    False,
-                    None,
-                    "indeterminate",
-                    0.3,
-                    (
-                        f"contrast resembling spill on the {side_name} but no {side_name} tube "
-                        "seen leaving the cornu: spill cannot be attributed to this tube",
-                    ),
-                ),
-                int(np.argmax(thick)),
-                tube_frame,
-            )
-        conf = 0.85 if not seen_any else 0.7
-        reasons.append(
-            f"no {side_name} tube seen beyond the cornu in any of {n} frames"
-            + (" (including frames after the antispasmodic/delay)" if antispasmodic_frames else "")
-        )
-        return TubeCall(
-            TubeFinding("occluded", "proximal", False, None, "none", conf, tuple(reasons)),
-            None,
-            None,
-        )
-    reasons.append(f"{side_name} tube fills from the cornu ({length:.0f} mm traced)")
-    diameter = round(min(f.max_width_mm, f.blob_width_mm) if f.blob_width_mm else f.max_width_mm, 1)
-    first_thick = next((i for i in range(n) if thick[i] > 0), None)
-    last = n - 1
-    growth = (
-        float(spread[last]) / max(1.0, float(spread[first_thick]))
-        if first_thick is not None
-        else 0.0
-    )
-    thick_max = max(float(thick.max()), float(spread.max()))
-    hydro_like = (
-        f.blob_width_mm >= rules.hydro_min_width_mm
-        and f.blob_smoothness >= rules.hydro_min_smoothness
-        and f.retention >= 0.6
-    )
-    spill_like = thick_max >= rules.spill_min_area_mm2 and not hydro_like
-    if spill_like and length < 2 * rules.tube_min_length_mm:
-        reasons.append(
-            f"spill-like contrast on the {side_name}, but only {length:.0f} mm of tube traced: "
-            "spill cannot be attributed to this tube with confidence"
-        )
-        return TubeCall(
-            TubeFinding(
-                "indeterminate", None, False, diameter, "indeterminate", 0.3, tuple(reasons)
-            ),
-            int(np.argmax(spread)),
-            tube_frame,
-        )
-    if spill_like:
-        spill_frame = int(np.argmax(spread))
-        free = growth >= rules.spread_growth or f.retention < 0.6 or f.blob_solidity < 0.8
-        spill: Spill = "free" if free else "loculated"
-        reasons.append(
-            f"amorphous contrast beyond the {side_name} tube ({thick_max:.0f} mm2)"
-            + (" spreads over time" if free else " stays as a compact pool")
-        )
-        margin = min(1.0, thick_max / (3 * rules.spill_min_area_mm2))
-        conf = 0.6 + 0.35 * margin
-        return TubeCall(
-            TubeFinding("patent", None, False, diameter, spill, round(conf, 3), tuple(reasons)),
-            spill_frame,
-            tube_frame,
-        )
-    if hydro_like:
-        reasons.append(
-            f"dilated, clubbed distal {side_name} tube ({f.blob_width_mm:.0f} mm) retains "
-            "contrast without spill"
-        )
-        return TubeCall(
-            TubeFinding("occluded", "distal", True, diameter, "none", 0.75, tuple(reasons)),
-            None,
-            tube_frame,
-        )
-    reasons.append(f"no spill seen from the {side_name} tube")
-    return TubeCall(
-        TubeFinding("occluded", "distal", False, diameter, "none", 0.7, tuple(reasons)),
-        None,
-        tube_frame,
-    )
 
 
 def cavity_measurements(

@@ -14,7 +14,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from openhsg import __version__
-from openhsg.analysis import core, decide
+from openhsg.analysis import core, decide, tubes
 from openhsg.analysis.findings import (
     AnalysisError,
     CavityFinding,
@@ -144,10 +144,9 @@ def analyze_frames(
         f = _empty_findings(uid, "no filled uterine cavity found in any frame", warns, errs, n)
         return StudyAnalysis(replace_skipped(f, skips), frames, stack.factor)
     sides = core.side_map(maps, cavity, mm)
-    feats = {s: core.side_features(sides, s, mm) for s in (core.RIGHT, core.LEFT)}
-    late = max(0, n - 5)
+    readings = {s: tubes.read_side(sides, maps.z, s, mm) for s in (core.RIGHT, core.LEFT)}
     calls = {
-        s: decide.decide_tube(feats[s], "right" if s == core.RIGHT else "left", late)
+        s: tubes.decide_tube(readings[s], "right" if s == core.RIGHT else "left", n)
         for s in (core.RIGHT, core.LEFT)
     }
     # Cavity shape.
@@ -160,8 +159,8 @@ def analyze_frames(
     width_px = max(1.0, float(cols.max() - cols.min() + 1))
     asym = abs(float(top_cols.mean()) - float(os_cols.mean())) / width_px
     seen = (
-        calls[core.RIGHT].tube_frame is not None,
-        calls[core.LEFT].tube_frame is not None,
+        readings[core.RIGHT].length_mm >= tubes.TUBE_RULES.tube_min_length_mm,
+        readings[core.LEFT].length_mm >= tubes.TUBE_RULES.tube_min_length_mm,
     )
     shape, shape_conf, shape_reasons = decide.decide_cavity_shape(measurements, ncav, asym, seen)
     # Filling defects over the cavity frames before the tubes drain it.
@@ -203,17 +202,21 @@ def analyze_frames(
     thick_fp = ndi.generate_binary_structure(2, 1)
     radius = max(1, round(2.0 / mm))
     for s in (core.RIGHT, core.LEFT):
-        if calls[s].finding.patency != "patent":
+        if calls[s].patency != "patent":
             continue
         own = sides.labels == s
         for i in range(n):
             m = sides.extra[i] & own
             if m.any():
                 spill[i] |= ndi.binary_opening(m, thick_fp, iterations=radius)
-    spill_frames = [c.spill_frame for c in calls.values() if c.spill_frame is not None]
+    spill_frames = [
+        readings[s].spill_frame
+        for s in calls
+        if calls[s].patency == "patent" and readings[s].spill_frame is not None
+    ]
     spill_areas = spill.reshape(n, -1).sum(axis=1)
     free_spill = int(np.argmax(spill_areas)) if spill_frames and spill_areas.max() > 0 else None
-    lengths = np.add(feats[core.RIGHT].connected_length_mm, feats[core.LEFT].connected_length_mm)
+    lengths = np.add(readings[core.RIGHT].lengths_mm, readings[core.LEFT].lengths_mm)
     stop = free_spill if free_spill is not None else n - 1
     tubal = int(np.argmax(lengths[: stop + 1])) if lengths[: stop + 1].max() > 0 else None
     if tubal is not None and tubal == free_spill and free_spill > cavity.full_index + 1:
@@ -228,7 +231,7 @@ def analyze_frames(
         warns.append(f"only {n} frames: the four key HSG stages cannot all be shown")
     findings = StudyFindings(
         study_instance_uid=uid,
-        tubes=Tubes(calls[core.RIGHT].finding, calls[core.LEFT].finding),
+        tubes=Tubes(calls[core.RIGHT], calls[core.LEFT]),
         cavity=cav_finding,
         intravasation=intrav,
         key_images=key,

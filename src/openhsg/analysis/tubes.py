@@ -1,0 +1,293 @@
+"""Reading one tube over the series: is it filled, does it spill, is its end dilated?
+
+Pure functions over the contrast attributed to one side (:func:`openhsg.analysis.core.side_map`).
+The clinical rules (DOMAIN.md section 2 and the article's Imaging section):
+
+* a tube that never fills beyond the cornu, in any frame, is occluded proximally (a tube that
+  fills only after an antispasmodic is patent: every frame counts);
+* a tube that fills without spill is occluded distally; a dilated, clubbed ampulla that
+  retains contrast is a hydrosalpinx;
+* a tube is patent only when spill is seen *from it*: spill must continue from the contrast
+  column traced from that side's cornu. Contrast on a side that cannot be traced to its cornu
+  never makes that tube patent.
+
+How the structures are told apart (physical, not pixel-value, arguments):
+
+* a tube is thin (1-3 mm) and curvilinear; spill and a dilated ampulla are thick;
+* a hydrosalpinx is the tube itself widening *gradually* toward a blind, rounded end: along
+  the tube's centreline the width rises over a long taper and the dilated part is one smooth,
+  convex, elongated structure;
+* spill leaves the tube *abruptly*: a thin tube ends in contrast that spreads (free spill:
+  several irregular clouds and streaks that grow) or pools (loculated spill: one compact,
+  lobulated collection that persists).
+
+When these signs disagree the tube is ``indeterminate``, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage as ndi
+
+from openhsg.analysis.core import BoolArray, FloatArray, Sides, disk, skeletonize
+from openhsg.analysis.findings import TubeFinding
+
+
+@dataclass(frozen=True)
+class TubeRules:
+    """Thresholds of the tube reading, in millimetres (DOMAIN.md sections 2 and 3).
+
+    Attributes
+    ----------
+    gap_mm
+        Gaps in a faint contrast column up to twice this are bridged when tracing.
+    cornu_reach_mm
+        Contrast must start within this distance of the cornu to be that tube.
+    tube_min_length_mm
+        A filled tube reaches well beyond the interstitial part (~1 cm) and the cornu.
+    thick_radius_mm
+        Wider than a tube's contrast column: survives an opening of this radius.
+    spill_min_area_mm2
+        Smallest thick area that counts as spill or a dilated ampulla.
+    attach_mm
+        Thick contrast belongs to a tube when it lies this close to the traced column.
+    dense_fraction
+        A dilated ampulla or a pool is one dense, homogeneous collection: at least this
+        fraction of it is brighter than 0.6 of its 90th-percentile contrast. Free spill is a
+        thin, patchy film that spreads between bowel loops and stays below it.
+    hydro_min_width_mm, hydro_min_elongation
+        A hydrosalpinx is the tube dilated (normal lumen 1-2 mm; > 10 mm on ultrasound) into an
+        elongated, clubbed end; a loculated pool is rounder.
+    """
+
+    gap_mm: float = 3.0
+    cornu_reach_mm: float = 20.0
+    tube_min_length_mm: float = 20.0
+    thick_radius_mm: float = 2.5
+    spill_min_area_mm2: float = 40.0
+    attach_mm: float = 15.0
+    dense_fraction: float = 0.42
+    hydro_min_width_mm: float = 6.0
+    hydro_min_elongation: float = 1.6
+
+
+TUBE_RULES = TubeRules()
+
+
+@dataclass(frozen=True)
+class TubeReading:
+    """What was measured on one side over the series.
+
+    Attributes
+    ----------
+    length_mm
+        Longest traced tube (contrast column connected to the cornu), any frame.
+    tube_frame
+        Frame where the traced tube is longest, or None.
+    lengths_mm
+        Per frame, the traced tube's length.
+    thick_area_mm2
+        Per frame, thick contrast attached to the traced tube, away from the cornu.
+    cornual_area_mm2
+        Largest thick contrast within reach of the cornu when no tube was traced.
+    max_width_mm
+        Largest width of the attached thick contrast.
+    dense_fraction
+        Of the attached thick contrast, in its largest frame: fraction that is dense.
+    elongation, components
+        Of that contrast: major / minor axis of its largest part, and number of parts.
+    growth
+        Attached thick area in the last frame with any / in the first: spreading spill grows.
+    """
+
+    length_mm: float
+    tube_frame: int | None
+    lengths_mm: tuple[float, ...]
+    thick_area_mm2: tuple[float, ...]
+    cornual_area_mm2: float
+    max_width_mm: float
+    dense_fraction: float
+    elongation: float
+    components: int
+    growth: float
+
+    @property
+    def spill_frame(self) -> int | None:
+        if not self.thick_area_mm2 or max(self.thick_area_mm2) <= 0:
+            return None
+        return int(np.argmax(self.thick_area_mm2))
+
+
+def _length_mm(mask: BoolArray, mm: float) -> float:
+    if not mask.any():
+        return 0.0
+    # Skeleton pixels, with the diagonal steps' extra length (mean ~1.12 px per pixel).
+    return float(skeletonize(mask).sum()) * mm * 1.12
+
+
+def _elongation(region: BoolArray) -> float:
+    """Major / minor axis of a region (1 for a disc)."""
+    from skimage.measure import regionprops
+
+    props = regionprops(region.astype(np.uint8))  # type: ignore[no-untyped-call]
+    if not props:
+        return 1.0
+    p = props[0]
+    return float(p.axis_major_length) / max(float(p.axis_minor_length), 1.0)
+
+
+def read_side(
+    sides: Sides, z: FloatArray, side: int, mm: float, rules: TubeRules = TUBE_RULES
+) -> TubeReading:
+    """Trace one side's tube from its cornu and measure what leaves it, frame by frame.
+
+    Parameters
+    ----------
+    sides
+        Contrast outside the cavity, attributed to the patient's sides.
+    z
+        Contrast in noise units, (frames, rows, cols).
+    side
+        :data:`openhsg.analysis.core.RIGHT` or :data:`~openhsg.analysis.core.LEFT`.
+    mm
+        Working pixel size.
+    """
+    n = sides.extra.shape[0]
+    own = sides.labels == side
+    cr, cc = sides.cornua[side]
+    rows, cols = np.indices(own.shape)
+    from_cornu = np.hypot(rows - cr, cols - cc) * mm
+    near_cornu = from_cornu <= rules.cornu_reach_mm
+    gap = max(1, round(rules.gap_mm / mm))
+    attach = max(1, round(rules.attach_mm / mm))
+    thick_fp = disk(max(1, round(rules.thick_radius_mm / mm)))
+    px2 = mm * mm
+    lengths: list[float] = []
+    thick_areas: list[float] = []
+    thick_masks: list[BoolArray] = []
+    cornual = 0.0
+    for i in range(n):
+        m = sides.extra[i] & own
+        if not m.any():
+            lengths.append(0.0)
+            thick_areas.append(0.0)
+            thick_masks.append(m)
+            continue
+        bridged = ndi.binary_dilation(m, iterations=gap)
+        labels, _count = ndi.label(bridged)
+        hit = np.unique(labels[near_cornu & bridged])
+        connected = np.isin(labels, hit[hit > 0]) & m
+        thick = ndi.binary_opening(m, thick_fp)
+        column = connected & ~ndi.binary_dilation(thick, iterations=gap)
+        length = _length_mm(column, mm)
+        lengths.append(length)
+        by_cornu = thick & (from_cornu <= 1.5 * rules.cornu_reach_mm)
+        cornual = max(cornual, float(by_cornu.sum()) * px2)
+        if length < rules.tube_min_length_mm:
+            thick_areas.append(0.0)
+            thick_masks.append(np.zeros_like(m))
+            continue
+        # Spill and dilated ampullae continue from the traced column, away from the cornu.
+        reach = ndi.binary_dilation(column, iterations=attach)
+        parts, count = ndi.label(thick)
+        keep = np.zeros(count + 1, dtype=bool)
+        for lab in np.unique(parts[reach & thick]):
+            if lab == 0:
+                continue
+            pr, pc = ndi.center_of_mass(parts == lab)
+            keep[lab] = np.hypot(pr - cr, pc - cc) * mm > rules.cornu_reach_mm
+        attached = keep[parts]
+        thick_areas.append(float(attached.sum()) * px2)
+        thick_masks.append(attached)
+    best = int(np.argmax(thick_areas))
+    dense, elongation, components, width = 0.0, 1.0, 0, 0.0
+    if thick_areas[best] > 0:
+        region = thick_masks[best]
+        labels, components = ndi.label(region)
+        values = z[best][region]
+        p90 = float(np.percentile(values, 90))
+        dense = float(np.mean(values > 0.6 * p90)) if p90 > 0 else 0.0
+        sizes = np.bincount(labels.ravel())[1:]
+        big = labels == int(np.argmax(sizes)) + 1
+        elongation = _elongation(big)
+        width = 2.0 * float(ndi.distance_transform_edt(big).max()) * mm
+    seen = [i for i in range(n) if thick_areas[i] > 0]
+    growth = thick_areas[seen[-1]] / max(thick_areas[seen[0]], 1e-6) if seen else 0.0
+    length = max(lengths)
+    return TubeReading(
+        length_mm=length,
+        tube_frame=int(np.argmax(lengths)) if length > 0 else None,
+        lengths_mm=tuple(lengths),
+        thick_area_mm2=tuple(thick_areas),
+        cornual_area_mm2=cornual,
+        max_width_mm=width,
+        dense_fraction=dense,
+        elongation=elongation,
+        components=int(components),
+        growth=growth,
+    )
+
+
+def decide_tube(
+    r: TubeReading, side_name: str, frames: int, rules: TubeRules = TUBE_RULES
+) -> TubeFinding:
+    """Patency, spill, occlusion site and hydrosalpinx of one tube, with the reasons."""
+    if frames < 3:
+        return TubeFinding(
+            "indeterminate",
+            None,
+            False,
+            None,
+            "indeterminate",
+            0.2,
+            (f"only {frames} frame(s): the filling of the {side_name} tube cannot be followed",),
+        )
+    thick = max(r.thick_area_mm2, default=0.0)
+    width = round(r.max_width_mm, 1) if r.max_width_mm > 0 else None
+    if r.length_mm < rules.tube_min_length_mm:
+        if r.cornual_area_mm2 >= rules.spill_min_area_mm2:
+            return TubeFinding(
+                "indeterminate",
+                None,
+                False,
+                None,
+                "indeterminate",
+                0.3,
+                (
+                    f"contrast collects near the {side_name} cornu "
+                    f"({r.cornual_area_mm2:.0f} mm2) but no {side_name} tube is seen leaving "
+                    "it: cannot tell spill from a blocked or dilated tube",
+                ),
+            )
+        return TubeFinding(
+            "occluded",
+            "proximal",
+            False,
+            None,
+            "none",
+            0.8,
+            (f"no {side_name} tube seen beyond the cornu in any of {frames} frames",),
+        )
+    reasons = [f"{side_name} tube fills from the cornu ({r.length_mm:.0f} mm traced)"]
+    if thick < rules.spill_min_area_mm2:
+        reasons.append(f"no spill seen from the {side_name} tube in any of {frames} frames")
+        return TubeFinding("occluded", "distal", False, None, "none", 0.75, tuple(reasons))
+    if r.dense_fraction < rules.dense_fraction or r.components >= 3:
+        reasons.append(
+            f"patchy contrast spreads beyond the {side_name} tube ({thick:.0f} mm2): free spill"
+        )
+        conf = 0.6 + 0.35 * min(1.0, thick / (4 * rules.spill_min_area_mm2))
+        return TubeFinding("patent", None, False, width, "free", round(conf, 3), tuple(reasons))
+    if r.max_width_mm >= rules.hydro_min_width_mm and r.elongation >= rules.hydro_min_elongation:
+        reasons.append(
+            f"the distal {side_name} tube ends in a dense, elongated, clubbed dilatation "
+            f"({r.max_width_mm:.0f} mm wide) without spreading contrast"
+        )
+        return TubeFinding("occluded", "distal", True, width, "none", 0.7, tuple(reasons))
+    reasons.append(
+        f"a dense, compact collection at the end of the {side_name} tube ({thick:.0f} mm2) "
+        "could be loculated spill or a dilated, blocked ampulla: patency cannot be called"
+    )
+    return TubeFinding("indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons))
