@@ -63,8 +63,19 @@ def cavity_measurements(
     labels, count = ndi.label(filled)
     sizes = np.bincount(labels.ravel())[1:] if count else np.array([0])
     big = [i + 1 for i, s in enumerate(sizes) if s >= 0.3 * sizes.max()]
-    cavities = len(big)
     mask = np.isin(labels, big)
+    # Two cavities (didelphys) lie side by side; a narrow waist that splits one cavity (a
+    # T-shaped cavity's stem from its bar) stacks the parts vertically instead.
+    main = int(np.argmax(sizes)) + 1
+    main_rows = np.nonzero((labels == main).any(axis=1))[0]
+    cavities = 1
+    for lab in big:
+        if lab == main:
+            continue
+        rr = np.nonzero((labels == lab).any(axis=1))[0]
+        overlap = min(rr.max(), main_rows.max()) - max(rr.min(), main_rows.min())
+        if overlap > 0.5 * min(rr.size, main_rows.size):
+            cavities += 1
     rows, cols = np.nonzero(mask)
     width = float(cols.max() - cols.min() + 1) * mm_per_px
     length = float(rows.max() - rows.min() + 1) * mm_per_px
@@ -79,8 +90,11 @@ def cavity_measurements(
         corn.append((float(r[k]), float(c[k])))
     (r1, c1), (r2, c2) = corn
     distance = float(np.hypot(r1 - r2, c1 - c2)) * mm_per_px
-    # Fundal contour between the cornua: top row of the cavity in each column.
-    lo, hi = int(min(c1, c2)), int(max(c1, c2))
+    # Fundal contour between the cornua: top row of the cavity in each column. Only the middle
+    # half of the span counts: a notch (arcuate, septate, bicornuate) is midline, while the
+    # rounded corners next to the cornua dip below their line on every cavity.
+    left, right = min(c1, c2), max(c1, c2)
+    lo, hi = int(left + 0.25 * (right - left)), int(right - 0.25 * (right - left))
     indent = 0.0
     apex: tuple[float, float] | None = None
     for ci in range(lo, hi + 1):
