@@ -457,3 +457,23 @@ def test_hydrosalpinx_diameter_matches_the_mask(study_set: list[Path]) -> None:
             assert abs(widest - tube["max_ampullary_diameter_mm"]) < 0.3 * widest + 2 * spacing
             checked += 1
     assert checked >= 1
+
+
+def test_spill_of_every_patent_tube_is_in_the_image(study_set: list[Path]) -> None:
+    """Truth says patent only where the images show spill near that tube's end."""
+    checked = 0
+    for d in study_set:
+        truth = load_ground_truth(d)
+        masks = load_masks(d)
+        spacing = truth["encoding"]["pixel_spacing_mm"]
+        union = mask_of(np.bitwise_or.reduce(masks, axis=0), _bits(truth, "spill"))
+        rows, cols = np.nonzero(union)
+        for side in ("right", "left"):
+            tube = truth["tubes"][side]
+            if tube["patency"] != "patent":
+                continue
+            r, c = tube["fimbrial_end_px"]
+            near = np.hypot(rows - r, cols - c) * spacing < 45
+            assert near.sum() * spacing**2 > 20, (d, side)
+            checked += 1
+    assert checked >= 10

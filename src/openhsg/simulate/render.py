@@ -69,6 +69,14 @@ class RenderedStudy:
     lead_marker: str | None = None
 
 
+def _in_field(rc: F64, matrix: int, margin_px: float, radius_px: float) -> bool:
+    """All points at least ``margin_px`` inside the image and the circular field (if any)."""
+    inside = (rc >= margin_px) & (rc <= matrix - 1 - margin_px)
+    centre = (matrix - 1) / 2
+    within = np.hypot(rc[:, 0] - centre, rc[:, 1] - centre) <= radius_px - margin_px
+    return bool(np.all(inside) and np.all(within))
+
+
 def draw_pose(
     cavity: CavityGeometry,
     matrix: int,
@@ -98,11 +106,20 @@ def render_study(
     missing = [s for s, st in plan.tubes.items() if st != "absent" and s not in cavity.cornua]
     if missing:  # the truth must describe what is drawn
         raise AssertionError(f"planned tube(s) {missing} have no cornu in a {cavity.shape} cavity")
+    m = matrix
+    circular = bool(rng.random() < profile.circular_field_probability)
+    field_radius = m * rng.uniform(0.47, 0.55) if circular else float("inf")
     tubes: dict[Side, TubeGeometry] = {}
     pose = Pose(0.0, 1.0, (0.0, 0.0))
     det = Detector(matrix, spacing, pose)
-    for _attempt in range(30):
+    shrink = 1.0
+    for attempt in range(60):
+        # The whole exam must be in the field, spill included (the truth describes what the
+        # images show): the fimbrial ends need room around them for the spill to spread.
+        if attempt and attempt % 15 == 0:
+            shrink *= 0.9
         pose = draw_pose(cavity, matrix, spacing, profile, rng)
+        pose = Pose(pose.rotation_deg, pose.scale * shrink, pose.shift_mm)
         det = Detector(matrix, spacing, pose)
         tubes = {}
         for side, cornu in cavity.cornua.items():
@@ -111,13 +128,14 @@ def render_study(
             tubes[side] = make_tube(
                 side, cornu, rng, hydrosalpinx=plan.tubes[side] == "hydrosalpinx"
             )
-        margin = 18.0 / spacing
-        pts = [det.uterus_to_px(np.vstack(cavity.outlines))]
-        pts += [det.uterus_to_px(t.points) for t in tubes.values()]
-        if all(det.inside(p, margin) for p in pts):
+        body = [det.uterus_to_px(np.vstack(cavity.outlines))]
+        body += [det.uterus_to_px(t.points) for t in tubes.values()]
+        ends = [det.uterus_to_px(t.points[-1:]) for t in tubes.values()]
+        if all(_in_field(p, m, 12.0 / spacing, field_radius) for p in body) and all(
+            _in_field(p, m, 38.0 / spacing, field_radius) for p in ends
+        ):
             break
     specs = plan_frames(plan, rng)
-    m = matrix
     px_shift = (pose.shift_mm[0] + rng.uniform(-10, 10), pose.shift_mm[1] + rng.uniform(10, 30))
     bg = background(m, spacing, px_shift, profile, rng)
     metal, balloon, instrument_names = instruments(plan, det, cavity, rng)
@@ -148,14 +166,11 @@ def render_study(
     blur_px = float(rng.uniform(*profile.blur_mm)) / spacing
     scatter = float(rng.uniform(*profile.scatter))
     knee = float(rng.uniform(0.45, 0.65))  # display level of the anatomy's brightest 3 %
-    circular = bool(rng.random() < profile.circular_field_probability)
     field_mask = None
     if circular:
         rr, cc = np.mgrid[0:m, 0:m]
-        radius = m * rng.uniform(0.47, 0.55)
-        field_mask = np.clip(radius - np.hypot(rr - (m - 1) / 2, cc - (m - 1) / 2), 0, 1).astype(
-            np.float32
-        )
+        dist = np.hypot(rr - (m - 1) / 2, cc - (m - 1) / 2)
+        field_mask = np.clip(field_radius - dist, 0, 1).astype(np.float32)
 
     bubbles_per_frame = bubbles(plan, specs, cav_mask, det, rng)
     # Blur is linear: the static anatomy is blurred once, each frame's contrast only where
