@@ -158,6 +158,7 @@ def contrast_maps(stack: WorkingStack, smooth_mm: float = 0.6) -> ContrastMaps:
     z = np.zeros_like(smoothed)
     shifts = np.zeros((n, 2))
     step = 2
+    scout = _scout_bins(ref, field)
     for i in range(1, n):
         frame = smoothed[i]
         shift, _err, _phase = phase_cross_correlation(  # type: ignore[no-untyped-call]
@@ -171,7 +172,7 @@ def contrast_maps(stack: WorkingStack, smooth_mm: float = 0.6) -> ContrastMaps:
         # compression of bright structures): predict the frame from the scout by the median
         # frame value per scout-brightness bin. Contrast is a small part of every bin, so the
         # medians follow the anatomy, whatever the curve.
-        diff = frame - _binned_median_map(ref, frame, field)
+        diff = frame - _binned_median_map(ref, frame, field, scout)
         sigma = _robust_sigma(diff[field])
         z[i] = np.where(field, diff / sigma, 0.0)
     mask = np.zeros(z.shape, dtype=bool)
@@ -185,29 +186,83 @@ def contrast_maps(stack: WorkingStack, smooth_mm: float = 0.6) -> ContrastMaps:
     return ContrastMaps(z, mask, shifts, field, ref_contrast)
 
 
-def _binned_median_map(
-    ref: FloatArray, frame: FloatArray, field: BoolArray, bins: int = 64
-) -> FloatArray:
-    """Predict ``frame`` from ``ref`` by the median frame value in bins of ref brightness."""
-    x, y = ref[field], frame[field]
+@dataclass(frozen=True)
+class _ScoutBins:
+    """The scout's brightness bins, shared by every frame's prediction (see :func:`_scout_bins`).
+
+    Attributes
+    ----------
+    order
+        Order that sorts the sampled scout values (bins are then contiguous runs).
+    starts, stops
+        Run of each usable bin (at least 20 samples) in the sorted samples.
+    centres
+        Median scout value of each usable bin.
+    step
+        Sampling step over the field pixels.
+    fallback_offset
+        Median of the sampled scout values (a plain offset is fitted when fewer than two bins
+        are usable).
+    """
+
+    order: npt.NDArray[np.intp]
+    starts: npt.NDArray[np.intp]
+    stops: npt.NDArray[np.intp]
+    centres: npt.NDArray[np.float64]
+    step: int
+    fallback_offset: float
+
+
+def _scout_bins(ref: FloatArray, field: BoolArray, bins: int = 64) -> _ScoutBins:
+    """Bin the scout's field pixels by brightness once per study.
+
+    The bins depend on the scout only, so sorting once and reading every frame's bin medians
+    from contiguous runs of the sorted order replaces a mask-and-median pass per bin per frame.
+    """
+    x = ref[field]
     step = max(1, x.size // 200_000)
-    x, y = x[::step], y[::step]
-    edges = np.quantile(x, np.linspace(0.0, 1.0, bins + 1))
-    edges = np.unique(edges)
+    x = x[::step]
+    empty = np.zeros(0, dtype=np.intp)
+    edges = np.unique(np.quantile(x, np.linspace(0.0, 1.0, bins + 1)))
     if edges.size < 3:
-        out: FloatArray = (ref - float(np.median(x)) + float(np.median(y))).astype(np.float32)
+        return _ScoutBins(empty, empty, empty, np.zeros(0), step, float(np.median(x)))
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    idx = np.clip(np.searchsorted(edges, xs, side="right") - 1, 0, edges.size - 2)
+    # idx is non-decreasing along the sorted values: each bin is one run.
+    starts = np.searchsorted(idx, np.arange(edges.size - 1), side="left")
+    stops = np.searchsorted(idx, np.arange(edges.size - 1), side="right")
+    usable = stops - starts >= 20
+    starts, stops = starts[usable], stops[usable]
+    centres = np.array(
+        [float(np.median(xs[a:b])) for a, b in zip(starts, stops, strict=True)], dtype=np.float64
+    )
+    return _ScoutBins(order, starts, stops, centres, step, float(np.median(x)))
+
+
+def _binned_median_map(
+    ref: FloatArray, frame: FloatArray, field: BoolArray, scout: _ScoutBins | None = None
+) -> FloatArray:
+    """Predict ``frame`` from ``ref`` by the median frame value in bins of ref brightness.
+
+    Parameters
+    ----------
+    ref, frame
+        Scout and frame (same shape).
+    field
+        Exposed field.
+    scout
+        :func:`_scout_bins` of ``ref`` and ``field`` (computed here when None).
+    """
+    if scout is None:
+        scout = _scout_bins(ref, field)
+    y = frame[field][:: scout.step]
+    if scout.centres.size < 2:
+        out: FloatArray = (ref - scout.fallback_offset + float(np.median(y))).astype(np.float32)
         return out
-    idx = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, edges.size - 2)
-    centres, medians = [], []
-    for b in range(edges.size - 1):
-        sel = idx == b
-        if sel.sum() >= 20:
-            centres.append(float(np.median(x[sel])))
-            medians.append(float(np.median(y[sel])))
-    if len(centres) < 2:
-        out = (ref - float(np.median(x)) + float(np.median(y))).astype(np.float32)
-        return out
-    c = np.asarray(centres)
+    ys = y[scout.order]
+    c = scout.centres
+    medians = [float(np.median(ys[a:b])) for a, b in zip(scout.starts, scout.stops, strict=True)]
     m = np.maximum.accumulate(np.asarray(medians))  # the display curve is monotonic
     # Beyond the fitted range continue with the end slopes.
     lo_slope = (m[1] - m[0]) / max(c[1] - c[0], 1e-6)
@@ -245,6 +300,30 @@ def _remove_small(mask: BoolArray, min_px: int) -> BoolArray:
     keep = sizes >= min_px
     keep[0] = False
     out: BoolArray = keep[labels]
+    return out
+
+
+def bounding_box(mask: BoolArray, margin: int) -> tuple[slice, slice] | None:
+    """Slices of the bounding box of ``mask``, grown by ``margin`` pixels, or None if empty.
+
+    Morphology whose reach is below ``margin`` gives the same result inside the box as on the
+    whole frame (outside the box the mask is empty), at the cost of the box only.
+    """
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    r0, r1 = max(0, int(rows[0]) - margin), min(mask.shape[0], int(rows[-1]) + margin + 1)
+    c0, c1 = max(0, int(cols[0]) - margin), min(mask.shape[1], int(cols[-1]) + margin + 1)
+    return slice(r0, r1), slice(c0, c1)
+
+
+def dilate_in_box(mask: BoolArray, iterations: int) -> BoolArray:
+    """``ndi.binary_dilation(mask, iterations=iterations)``, computed in the reachable box."""
+    out = np.zeros_like(mask)
+    box = bounding_box(mask, iterations + 1)
+    if box is not None:
+        out[box] = ndi.binary_dilation(mask[box], iterations=iterations)
     return out
 
 
@@ -294,19 +373,26 @@ def segment_cavity(maps: ContrastMaps, mm_per_px: float) -> Cavity | None:
     min_area = 80.0 / mm_per_px**2  # 80 mm2: far below any filled cavity
     opened = np.zeros_like(maps.mask)
     for i in range(1, n):
-        closed = ndi.binary_closing(maps.mask[i], disk(1))
-        opened[i] = ndi.binary_opening(closed, footprint)
+        # The closing reaches one pixel beyond the contrast and the opening stays inside it:
+        # a box with a small margin gives the full-frame result at a fraction of the cost.
+        box = bounding_box(maps.mask[i], 3)
+        if box is None:
+            continue
+        closed = ndi.binary_closing(maps.mask[i][box], disk(1))
+        opened[i][box] = ndi.binary_opening(closed, footprint)
     seed: BoolArray | None = None
     first = -1
     for i in range(1, n):
-        labels, count = ndi.label(opened[i])
-        if count == 0:
+        box = bounding_box(opened[i], 1)
+        if box is None:
             continue
+        labels, count = ndi.label(opened[i][box])
         sizes = np.bincount(labels.ravel())[1:]
         largest = float(sizes.max())
         if largest < min_area:
             continue
         # The largest region and any comparable one close by (didelphys: two cavities).
+        # Centres are compared in box coordinates: only their distance matters.
         cy, cx = ndi.center_of_mass(labels == int(np.argmax(sizes)) + 1)
         keep = np.zeros(count + 1, dtype=bool)
         for lab in range(1, count + 1):
@@ -314,26 +400,32 @@ def segment_cavity(maps: ContrastMaps, mm_per_px: float) -> Cavity | None:
                 ly, lx = ndi.center_of_mass(labels == lab)
                 if np.hypot(ly - cy, lx - cx) * mm_per_px < 60.0:
                     keep[lab] = True
-        seed = keep[labels]
+        seed = np.zeros_like(opened[i])
+        seed[box] = keep[labels]
         first = i
         break
     if seed is None:
         return None
     masks = np.zeros_like(maps.mask)
     filled = np.zeros_like(maps.mask)
-    grown = ndi.binary_dilation(seed, iterations=max(1, round(4.0 / mm_per_px)))
+    grow_px = max(1, round(4.0 / mm_per_px))
+    grown = dilate_in_box(seed, grow_px)
     # The cavity only grows a little after it first fills; anything farther is tube or spill.
-    limit = ndi.binary_dilation(seed, iterations=max(1, round(8.0 / mm_per_px)))
+    limit = dilate_in_box(seed, max(1, round(8.0 / mm_per_px)))
     for i in range(first, n):
-        labels, count = ndi.label(opened[i])
-        if count == 0:
+        # Everything below stays within one pixel of the opened contrast: work in its box.
+        box = bounding_box(opened[i], 2)
+        if box is None:
             continue
-        hit = np.unique(labels[grown & (labels > 0)])
-        region = np.isin(labels, hit[hit > 0])
+        labels, count = ndi.label(opened[i][box])
+        hit = np.zeros(count + 1, dtype=bool)
+        hit[labels[grown[box]]] = True
+        hit[0] = False
+        region = hit[labels]
         # Restore the edge detail lost by the opening (one pixel), not the tubes or vessels.
-        region = (ndi.binary_dilation(region) & maps.mask[i] | region) & limit
-        masks[i] = region
-        filled[i] = ndi.binary_fill_holes(region)
+        region = (ndi.binary_dilation(region) & maps.mask[i][box] | region) & limit[box]
+        masks[i][box] = region
+        filled[i][box] = ndi.binary_fill_holes(region)
     areas = filled.reshape(n, -1).sum(axis=1)
     # Full filling comes soon after the first filling (before tubes and spill crowd the view).
     areas[first + 3 :] = np.minimum(areas[first + 3 :], 0)
@@ -396,7 +488,6 @@ def side_map(maps: ContrastMaps, cavity: Cavity, mm_per_px: float) -> Sides:
     Pixels connected (in the union over frames) to the cavity near a cornu take that side;
     the rest take the side of the nearest attributed pixel, else of the midline.
     """
-    n = maps.mask.shape[0]
     full = cavity.filled[cavity.full_index]
     midline, cornua = cornua_points(full)
     rows_idx = np.nonzero(full.any(axis=1))[0]
@@ -404,47 +495,46 @@ def side_map(maps: ContrastMaps, cavity: Cavity, mm_per_px: float) -> Sides:
     height = max(1, bottom - top)
     # Exclusion: the cavity (dilated a little) and the cervical canal/cannula below it.
     ring = max(1, round(1.5 / mm_per_px))
-    exclusion = ndi.binary_dilation(cavity.union, iterations=ring)
+    exclusion = dilate_in_box(cavity.union, ring)
     low_cols = np.nonzero(full[bottom - max(1, height // 8) : bottom + 1].any(axis=0))[0]
     os_col = float(low_cols.mean()) if low_cols.size else midline
     canal = np.zeros_like(exclusion)
     half_w = max(2, round(6.0 / mm_per_px))
     # Cannula: contrast connected to the lowest part of the cavity, going down.
-    below = np.zeros_like(exclusion)
-    below[bottom - height // 3 :, :] = True
-    extra_all = np.zeros_like(maps.mask)
-    for i in range(1, n):
-        extra_all[i] = maps.mask[i] & ~exclusion
-    union = extra_all.any(axis=0)
-    labels_u, count = ndi.label(union | exclusion)
-    del labels_u, count
+    below_row = bottom - height // 3
+    union = (maps.mask[1:] & ~exclusion).any(axis=0)
     # Components of the union touching the lower cavity and running downward: the canal.
-    comp, ncomp = ndi.label(union)
-    touch = ndi.binary_dilation(exclusion, iterations=2)
-    for lab in range(1, ncomp + 1):
-        region = comp == lab
-        if not (region & touch & below).any():
+    comp, _ncomp = ndi.label(union)
+    touch = dilate_in_box(exclusion, 2)
+    # Each component is examined in its own box (integer coordinates shifted back exactly).
+    for lab, box in enumerate(ndi.find_objects(comp), start=1):
+        if box is None:
             continue
+        region = comp[box] == lab
+        r0, c0 = box[0].start, box[1].start
+        rows_box = np.arange(box[0].start, box[0].stop)[:, None]
+        near = region & touch[box]
+        low = rows_box >= below_row
         rr, cc = np.nonzero(region)
-        if (region & touch & ~below).any():
-            continue
-        # Mostly below the cavity and near the os column: cervical canal / cannula.
-        if rr.mean() > bottom - height // 4 and abs(cc.mean() - os_col) < 3 * half_w + (
-            rr.max() - bottom
+        rr, cc = rr + r0, cc + c0
+        # Touching only the lower cavity, mostly below it and near the os column: the
+        # cervical canal / cannula.
+        from_below = (near & low).any() and not (near & ~low).any()
+        if (
+            from_below
+            and rr.mean() > bottom - height // 4
+            and abs(cc.mean() - os_col) < 3 * half_w + (rr.max() - bottom)
         ):
-            canal |= region
-    # Instruments that moved after the scout (cannula, tenaculum, speculum) leave long straight
-    # bright lines coming up from below the cavity: not contrast in a tube.
-    for lab in range(1, ncomp + 1):
-        region = comp == lab
-        if _is_instrument(region, bottom, mm_per_px):
-            canal |= region
+            canal[box] |= region
+            continue
+        # Instruments that moved after the scout (cannula, tenaculum, speculum) leave long
+        # straight bright lines coming up from below the cavity: not contrast in a tube.
+        if _is_instrument(rr, cc, bottom, mm_per_px):
+            canal[box] |= region
     exclusion = exclusion | canal
-    extra = np.zeros_like(maps.mask)
-    for i in range(1, n):
-        extra[i] = maps.mask[i] & ~exclusion
-    union = extra.any(axis=0)
-    labels = axis_sides(full, cornua, union.shape)
+    extra = maps.mask & ~exclusion
+    extra[0] = False  # the scout is the reference, never contrast
+    labels = axis_sides(full, cornua, full.shape)
     return Sides(labels, extra, midline, cornua, exclusion)
 
 
@@ -474,9 +564,13 @@ def axis_sides(
     return out
 
 
-def _is_instrument(region: BoolArray, cavity_bottom: int, mm_per_px: float) -> bool:
-    """A long, straight structure reaching below the cavity: a metal instrument or catheter."""
-    rr, cc = np.nonzero(region)
+def _is_instrument(
+    rr: npt.NDArray[np.intp], cc: npt.NDArray[np.intp], cavity_bottom: int, mm_per_px: float
+) -> bool:
+    """A long, straight structure reaching below the cavity: a metal instrument or catheter.
+
+    ``rr``, ``cc`` are the structure's pixel coordinates in the frame.
+    """
     if rr.size < 5 or rr.max() < cavity_bottom + 5.0 / mm_per_px:
         return False
     coords = np.stack([rr, cc]).astype(np.float64)
