@@ -53,6 +53,9 @@ class TubeRules:
         Smallest thick area that counts as spill or a dilated ampulla.
     attach_mm
         Thick contrast belongs to a tube when it lies this close to the traced column.
+    spill_min_width_mm
+        Free spill spreads into clouds a centimetre or more across; narrower patchy contrast
+        next to a tube is not called spill.
     dense_fraction
         A dilated ampulla or a pool is one dense, homogeneous collection: at least this
         fraction of it is brighter than 0.6 of its 90th-percentile contrast. Free spill is a
@@ -69,6 +72,7 @@ class TubeRules:
     spill_min_area_mm2: float = 40.0
     attach_mm: float = 15.0
     dense_fraction: float = 0.42
+    spill_min_width_mm: float = 9.0
     hydro_min_width_mm: float = 6.0
     hydro_min_elongation: float = 1.6
 
@@ -100,6 +104,8 @@ class TubeReading:
         Of that contrast: major / minor axis of its largest part, and number of parts.
     growth
         Attached thick area in the last frame with any / in the first: spreading spill grows.
+    median_z
+        Median contrast (noise units) of the attached thick contrast in its largest frame.
     """
 
     length_mm: float
@@ -112,6 +118,7 @@ class TubeReading:
     elongation: float
     components: int
     growth: float
+    median_z: float = 0.0
 
     @property
     def spill_frame(self) -> int | None:
@@ -139,7 +146,11 @@ def _elongation(region: BoolArray) -> float:
 
 
 def read_side(
-    sides: Sides, z: FloatArray, side: int, mm: float, rules: TubeRules = TUBE_RULES
+    sides: Sides,
+    z: FloatArray,
+    side: int,
+    mm: float,
+    rules: TubeRules = TUBE_RULES,
 ) -> TubeReading:
     """Trace one side's tube from its cornu and measure what leaves it, frame by frame.
 
@@ -153,6 +164,8 @@ def read_side(
         :data:`openhsg.analysis.core.RIGHT` or :data:`~openhsg.analysis.core.LEFT`.
     mm
         Working pixel size.
+    rules
+        Thresholds.
     """
     n = sides.extra.shape[0]
     own = sides.labels == side
@@ -202,11 +215,12 @@ def read_side(
         thick_areas.append(float(attached.sum()) * px2)
         thick_masks.append(attached)
     best = int(np.argmax(thick_areas))
-    dense, elongation, components, width = 0.0, 1.0, 0, 0.0
+    dense, elongation, components, width, median_z = 0.0, 1.0, 0, 0.0, 0.0
     if thick_areas[best] > 0:
         region = thick_masks[best]
         labels, components = ndi.label(region)
         values = z[best][region]
+        median_z = float(np.median(values))
         p90 = float(np.percentile(values, 90))
         dense = float(np.mean(values > 0.6 * p90)) if p90 > 0 else 0.0
         sizes = np.bincount(labels.ravel())[1:]
@@ -227,6 +241,7 @@ def read_side(
         elongation=elongation,
         components=int(components),
         growth=growth,
+        median_z=median_z,
     )
 
 
@@ -274,7 +289,16 @@ def decide_tube(
     if thick < rules.spill_min_area_mm2:
         reasons.append(f"no spill seen from the {side_name} tube in any of {frames} frames")
         return TubeFinding("occluded", "distal", False, None, "none", 0.75, tuple(reasons))
-    if r.dense_fraction < rules.dense_fraction or r.components >= 3:
+    patchy = r.dense_fraction < rules.dense_fraction or r.components >= 3
+    if patchy and r.max_width_mm < rules.spill_min_width_mm:
+        reasons.append(
+            f"a little patchy contrast ({thick:.0f} mm2, {r.max_width_mm:.0f} mm across) by the "
+            f"{side_name} tube: too small to be sure it is spill"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
+    if patchy:
         reasons.append(
             f"patchy contrast spreads beyond the {side_name} tube ({thick:.0f} mm2): free spill"
         )
