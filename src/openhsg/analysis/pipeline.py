@@ -207,10 +207,7 @@ def analyze_frames(
         own = sides.labels == s
         for i in range(n):
             m = sides.extra[i] & own
-            # An opening stays inside the mask: compute it in the mask's box.
-            box = core.bounding_box(m, 1)
-            if box is not None:
-                spill[i][box] |= ndi.binary_opening(m[box], thick_fp, iterations=radius)
+            spill[i] |= core.open_where_it_fits(m, thick_fp, radius)
     spill_frames = [
         readings[s].spill_frame
         for s in calls
@@ -301,13 +298,13 @@ def _intravasation(
     net = np.zeros_like(near)
     for i in early:
         m = sides.extra[i] & near
-        # The opening, skeleton and end-point count are local: compute them in the mask's box
-        # (a margin of two keeps the skeleton's 3x3 neighbourhood count off the box edge).
+        # The skeleton and its end-point count are local: compute them in the mask's box (a
+        # margin of two keeps the skeleton's 3x3 neighbourhood count off the box edge).
         box = core.bounding_box(m, 2)
         if box is None:
             continue
-        thin = np.zeros_like(m)
-        thin[box] = m[box] & ~ndi.binary_opening(m[box], iterations=max(1, round(1.5 / mm)))
+        cross = ndi.generate_binary_structure(2, 1)
+        thin = m & ~core.open_where_it_fits(m, cross, max(1, round(1.5 / mm)))
         b = core.skeleton_branches(thin[box])
         if b > branches:
             branches, net = b, thin

@@ -291,14 +291,32 @@ def _read_instance(path: Path, ds: Dataset) -> tuple[list[Frame], list[str]]:
         notes.append("no Frame Time Vector or Frame Time: all frames get the instance time")
     instance_number = int(ds.InstanceNumber) if ds.get("InstanceNumber") is not None else None
     frames: list[Frame] = []
+    monochrome1 = photometric == "MONOCHROME1"
+    lut: npt.NDArray[np.float32] | None = None
     for index, stored in enumerate(_iter_frames(path, n_frames)):
-        display = normalise_display(
-            apply_modality_lut(stored, ds),
-            window=window,
-            voi_function=voi_function,
-            modality_range=modality_range,
-            monochrome1=photometric == "MONOCHROME1",
-        )
+        fits = _lut_applies(stored, stored_lo, stored_hi)
+        if lut is None and fits:
+            # Every stored value maps to one display value: compute the mapping once for the
+            # whole stored range (the same formula, value by value) and look frames up in it.
+            values = np.arange(stored_lo, stored_hi + 1).astype(stored.dtype)
+            lut = normalise_display(
+                apply_modality_lut(values, ds),
+                window=window,
+                voi_function=voi_function,
+                modality_range=modality_range,
+                monochrome1=monochrome1,
+            )
+        if lut is not None and fits:
+            index_values = stored if stored_lo == 0 else stored.astype(np.int64) - stored_lo
+            display = np.take(lut, index_values)
+        else:
+            display = normalise_display(
+                apply_modality_lut(stored, ds),
+                window=window,
+                voi_function=voi_function,
+                modality_range=modality_range,
+                monochrome1=monochrome1,
+            )
         if flip_lr:
             display = display[:, ::-1]
         if flip_ud:
@@ -326,6 +344,17 @@ def _read_instance(path: Path, ds: Dataset) -> tuple[list[Frame], list[str]]:
             )
         )
     return frames, notes
+
+
+def _lut_applies(stored: npt.NDArray[Any], low: int, high: int) -> bool:
+    """Whether a look-up table over ``low .. high`` covers every value of ``stored``.
+
+    Integer pixels of at most 16 bits whose values all lie in the Bits Stored range (values
+    outside it, from unmasked high bits, take the direct computation).
+    """
+    if stored.dtype.kind not in "iu" or stored.dtype.itemsize > 2 or high - low > 65535:
+        return False
+    return stored.size > 0 and int(stored.min()) >= low and int(stored.max()) <= high
 
 
 def _iter_frames(path: Path, n_frames: int) -> Iterator[npt.NDArray[Any]]:
