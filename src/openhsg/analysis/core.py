@@ -28,7 +28,6 @@ import numpy.typing as npt
 from scipy import ndimage as ndi
 from scipy.fft import fftfreq, fftn, ifftn
 from skimage import morphology as _morph
-from skimage.filters import apply_hysteresis_threshold
 
 FloatArray = npt.NDArray[np.float32]
 BoolArray = npt.NDArray[np.bool_]
@@ -204,8 +203,7 @@ def contrast_maps(stack: WorkingStack, smooth_mm: float = 0.6) -> ContrastMaps:
     min_px = max(4, round(2.0 / stack.mm_per_px**2))
     near = max(1, round(1.0 / stack.mm_per_px))
     for i in range(1, n):
-        m = apply_hysteresis_threshold(z[i], Z_LOW, Z_HIGH)  # type: ignore[no-untyped-call]
-        mask[i] = _drop_artefacts(_remove_small(m, min_px), z[i] < -Z_HIGH, near)
+        mask[i] = _contrast_mask(z[i], min_px, near)
     # A first frame with contrast in it shows as strongly negative areas in later frames.
     ref_contrast = bool(n > 1 and np.mean(np.min(z[1:], axis=0) < -Z_HIGH) > 0.002)
     return ContrastMaps(z, mask, shifts, field, ref_contrast)
@@ -228,6 +226,11 @@ class _ScoutBins:
     fallback_offset
         Median of the sampled scout values (a plain offset is fitted when fewer than two bins
         are usable).
+    pixel_bin, pixel_offset
+        Per scout pixel: the interval of ``centres`` it falls in (``c[j] <= x < c[j + 1]``) and
+        its distance above ``c[j]`` (as :func:`numpy.interp` computes them).
+    below, above, at_last
+        Scout pixels below the first centre, above the last one, and equal to the last one.
     """
 
     order: npt.NDArray[np.intp]
@@ -236,6 +239,11 @@ class _ScoutBins:
     centres: npt.NDArray[np.float64]
     step: int
     fallback_offset: float
+    pixel_bin: npt.NDArray[np.intp]
+    pixel_offset: npt.NDArray[np.float64]
+    below: BoolArray
+    above: BoolArray
+    at_last: BoolArray
 
 
 def _scout_bins(ref: FloatArray, field: BoolArray, bins: int = 64) -> _ScoutBins:
@@ -249,9 +257,13 @@ def _scout_bins(ref: FloatArray, field: BoolArray, bins: int = 64) -> _ScoutBins
     step = max(1, x.size // 200_000)
     x = x[::step]
     empty = np.zeros(0, dtype=np.intp)
+    none = np.zeros(0, dtype=bool)
     edges = np.unique(np.quantile(x, np.linspace(0.0, 1.0, bins + 1)))
+    fallback = float(np.median(x))
     if edges.size < 3:
-        return _ScoutBins(empty, empty, empty, np.zeros(0), step, float(np.median(x)))
+        return _ScoutBins(
+            empty, empty, empty, np.zeros(0), step, fallback, empty, np.zeros(0), none, none, none
+        )
     idx = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, edges.size - 2)
     # Grouping the samples by bin (a radix sort of small integers) makes each bin one run of
     # the order; the order inside a bin does not matter to its medians.
@@ -265,7 +277,27 @@ def _scout_bins(ref: FloatArray, field: BoolArray, bins: int = 64) -> _ScoutBins
     centres = np.array(
         [float(np.median(xs[a:b])) for a, b in zip(starts, stops, strict=True)], dtype=np.float64
     )
-    return _ScoutBins(order, starts, stops, centres, step, float(np.median(x)))
+    if centres.size < 2:
+        return _ScoutBins(
+            order, starts, stops, centres, step, fallback, empty, np.zeros(0), none, none, none
+        )
+    # Where each scout pixel sits among the centres is the same for every frame: locate it
+    # once, so each frame's interpolation is a gather, a multiply and an add.
+    pixel_bin = np.clip(np.searchsorted(centres, ref, side="right") - 1, 0, centres.size - 2)
+    pixel_offset = ref.astype(np.float64) - centres[pixel_bin]
+    return _ScoutBins(
+        order,
+        starts,
+        stops,
+        centres,
+        step,
+        fallback,
+        pixel_bin,
+        pixel_offset,
+        ref < centres[0],
+        ref > centres[-1],
+        ref == centres[-1],
+    )
 
 
 def _translate(frame: FloatArray, shift: npt.NDArray[np.float64]) -> FloatArray:
@@ -355,38 +387,40 @@ def _binned_median_map(
     # Beyond the fitted range continue with the end slopes.
     lo_slope = (m[1] - m[0]) / max(c[1] - c[0], 1e-6)
     hi_slope = (m[-1] - m[-2]) / max(c[-1] - c[-2], 1e-6)
-    pred = np.interp(ref, c, m)
-    pred = np.where(ref < c[0], m[0] + lo_slope * (ref - c[0]), pred)
-    pred = np.where(ref > c[-1], m[-1] + hi_slope * (ref - c[-1]), pred)
+    # np.interp(ref, c, m), from the precomputed intervals: the same slopes and the same
+    # operations (slope * offset + value), so the same values.
+    slopes = (m[1:] - m[:-1]) / (c[1:] - c[:-1])
+    pred = slopes[scout.pixel_bin] * scout.pixel_offset + m[scout.pixel_bin]
+    pred[scout.at_last] = m[-1]
+    pred[scout.below] = m[0] + lo_slope * (ref[scout.below] - c[0])
+    pred[scout.above] = m[-1] + hi_slope * (ref[scout.above] - c[-1])
     out = pred.astype(np.float32)
     return out
 
 
-def _drop_artefacts(mask: BoolArray, negative: BoolArray, near: int) -> BoolArray:
-    """Remove bright regions that sit against strongly dark ones.
+def _contrast_mask(z: FloatArray, min_px: int, near: int) -> BoolArray:
+    """Contrast mask of one frame: hysteresis on ``z``, small regions and artefacts removed.
 
-    Contrast only adds brightness; changed burned-in text (white on a dark outline), a moved
-    instrument or a misregistered edge leaves bright and dark side by side.
+    The hysteresis keeps the regions of ``z > Z_LOW`` that reach ``Z_HIGH``; regions smaller
+    than ``min_px`` are noise. Contrast only adds brightness: changed burned-in text (white on a
+    dark outline), a moved instrument or a misregistered edge leaves bright and dark side by
+    side, so a region with a fifth of its pixels within ``near`` + 1 pixels of strongly
+    negative change (``z < -Z_HIGH``) is dropped. Every step keeps or drops whole regions of
+    ``z > Z_LOW``, so one labelling serves all three.
     """
-    if not negative.any() or not mask.any():
-        return mask
-    labels, count = ndi.label(mask)
-    touched = dilate_in_box(negative, near + 1)
-    area = np.bincount(labels.ravel(), minlength=count + 1)
-    hit = np.bincount(labels[touched].ravel(), minlength=count + 1)
-    bad = hit >= 0.2 * np.maximum(area, 1)
-    bad[0] = True
-    out: BoolArray = mask & ~bad[labels]
-    return out
-
-
-def _remove_small(mask: BoolArray, min_px: int) -> BoolArray:
-    labels, count = ndi.label(mask)
+    labels, count = ndi.label(z > Z_LOW)
     if count == 0:
-        return mask
-    sizes = np.bincount(labels.ravel())
-    keep = sizes >= min_px
+        return np.zeros(z.shape, dtype=bool)
+    keep = np.zeros(count + 1, dtype=bool)
+    keep[labels[z > Z_HIGH]] = True
+    area = np.bincount(labels.ravel(), minlength=count + 1)
+    keep &= area >= min_px
     keep[0] = False
+    negative = z < -Z_HIGH
+    if negative.any() and keep.any():
+        touched = dilate_in_box(negative, near + 1)
+        hit = np.bincount(labels[touched].ravel(), minlength=count + 1)
+        keep &= hit < 0.2 * np.maximum(area, 1)
     out: BoolArray = keep[labels]
     return out
 
