@@ -48,6 +48,22 @@ def test_opening_where_it_fits_equals_scipy() -> None:
             assert np.array_equal(got, expected)
 
 
+def test_closing_and_hole_filling_equal_scipy() -> None:
+    rng = np.random.default_rng(5)
+    for k in range(200):
+        shape = (int(rng.integers(1, 60)), int(rng.integers(1, 60)))
+        mask = _blobs(rng, shape) if k % 4 else rng.random(shape) > 0.5
+        if k % 11 == 0:
+            mask = np.ones(shape, dtype=bool)
+        if k % 13 == 0:
+            mask = np.zeros(shape, dtype=bool)
+        assert np.array_equal(core.fill_holes(mask), ndi.binary_fill_holes(mask))
+        for radius in (1, 2, 3):
+            footprint = core.disk(radius)
+            expected = ndi.binary_closing(mask, footprint)
+            assert np.array_equal(core.close_by_runs(mask, footprint), expected)
+
+
 def test_dilate_in_box_and_bounding_box() -> None:
     rng = np.random.default_rng(1)
     assert core.bounding_box(np.zeros((4, 4), dtype=bool), 2) is None

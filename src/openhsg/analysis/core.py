@@ -488,6 +488,32 @@ def open_where_it_fits(
     return out
 
 
+def close_by_runs(mask: BoolArray, footprint: npt.NDArray[Any]) -> BoolArray:
+    """``ndi.binary_closing(mask, footprint)`` with running min/max filters where it can."""
+    runs = _row_runs(footprint.astype(bool))
+    if runs is None:
+        closed: BoolArray = ndi.binary_closing(mask, footprint)
+        return closed
+    return _row_filter(_row_filter(mask, runs, erode=False), runs, erode=True)
+
+
+def fill_holes(mask: BoolArray) -> BoolArray:
+    """``ndi.binary_fill_holes(mask)``: background not 4-connected to the border is filled.
+
+    One labelling of the background replaces scipy's pixel-by-pixel flood from the border.
+    """
+    labels, count = ndi.label(~mask)
+    if count == 0:
+        return mask.copy()
+    outside = np.zeros(count + 1, dtype=bool)
+    for edge in (labels[0], labels[-1], labels[:, 0], labels[:, -1]):
+        outside[edge] = True
+    hole = ~outside
+    hole[0] = False
+    out: BoolArray = mask | hole[labels]
+    return out
+
+
 def _row_runs(footprint: BoolArray) -> list[tuple[int, int]] | None:
     """``(row offset, half width)`` of each row of a symmetric footprint made of centred runs.
 
@@ -602,7 +628,7 @@ def segment_cavity(maps: ContrastMaps, mm_per_px: float) -> Cavity | None:
         box = bounding_box(maps.mask[i], 3)
         if box is None:
             continue
-        closed = ndi.binary_closing(maps.mask[i][box], disk(1))
+        closed = close_by_runs(maps.mask[i][box], disk(1))
         opened[i][box] = open_where_it_fits(closed, footprint)
     seed: BoolArray | None = None
     first = -1
@@ -649,7 +675,7 @@ def segment_cavity(maps: ContrastMaps, mm_per_px: float) -> Cavity | None:
         # Restore the edge detail lost by the opening (one pixel), not the tubes or vessels.
         region = (ndi.binary_dilation(region) & maps.mask[i][box] | region) & limit[box]
         masks[i][box] = region
-        filled[i][box] = ndi.binary_fill_holes(region)
+        filled[i][box] = fill_holes(region)
     areas = filled.reshape(n, -1).sum(axis=1)
     # Full filling comes soon after the first filling (before tubes and spill crowd the view).
     areas[first + 3 :] = np.minimum(areas[first + 3 :], 0)

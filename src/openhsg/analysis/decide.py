@@ -213,19 +213,27 @@ def find_defects(
         ``(mask, kind, confidence)`` per defect (at full filling), and the number of mobile
         lucencies discarded as bubbles.
     """
+    from openhsg.analysis.core import _solidity, bounding_box, dilate_in_box
+
     erode = max(1, round(2.0 / mm_per_px))
     per_frame: list[BoolArray] = []
     for i in frames:
-        inner = ndi.binary_erosion(filled[i], iterations=erode)
-        if inner.sum() < 50:
-            per_frame.append(np.zeros_like(inner))
+        dark = np.zeros_like(filled[i])
+        per_frame.append(dark)
+        # Erosion and opening stay inside the cavity: work in its box (one empty pixel around
+        # it erodes the edge as the whole frame's border does).
+        box = bounding_box(filled[i], 1)
+        if box is None:
             continue
-        vals = z[i][inner]
+        inner = ndi.binary_erosion(filled[i][box], iterations=erode)
+        if inner.sum() < 50:
+            continue
+        zi = z[i][box]
+        vals = zi[inner]
         level = float(np.median(vals))
         spread = float(np.median(np.abs(vals - level)) * 1.4826) + 1.0
-        dark = inner & (z[i] < level - max(6.0 * spread, 0.25 * level))
-        dark = ndi.binary_opening(dark)
-        per_frame.append(dark)
+        dark_box = inner & (zi < level - max(6.0 * spread, 0.25 * level))
+        dark[box] = ndi.binary_opening(dark_box)
     if full_index not in frames:
         return [], 0
     ref = per_frame[frames.index(full_index)]
@@ -233,22 +241,21 @@ def find_defects(
     out: list[tuple[BoolArray, str, float]] = []
     mobile = 0
     min_px = 4.0 / mm_per_px**2  # 4 mm2
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)
+    others = sum(1 for k, i in enumerate(frames) if i != full_index and per_frame[k].any())
     for lab in range(1, count + 1):
-        region = labels == lab
-        if region.sum() < min_px:
+        if sizes[lab] < min_px:
             continue
-        grown = ndi.binary_dilation(region, iterations=max(1, round(1.5 / mm_per_px)))
+        region = labels == lab
+        grown = dilate_in_box(region, max(1, round(1.5 / mm_per_px)))
         support = sum(
             1
             for k, i in enumerate(frames)
-            if i != full_index and (per_frame[k] & grown).sum() >= 0.3 * region.sum()
+            if i != full_index and (per_frame[k] & grown).sum() >= 0.3 * sizes[lab]
         )
-        others = sum(1 for k, i in enumerate(frames) if i != full_index and per_frame[k].any())
         if others and support == 0:
             mobile += 1
             continue
-        from openhsg.analysis.core import _solidity
-
         sol = _solidity(region)
         kind = "rounded" if sol >= 0.85 else "irregular"
         out.append((region, kind, 0.6 if others == 0 else 0.8))
