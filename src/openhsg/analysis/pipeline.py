@@ -204,10 +204,14 @@ def analyze_frames(
     for s in (core.RIGHT, core.LEFT):
         if calls[s].patency != "patent":
             continue
-        own = sides.labels == s
+        side_extra = sides.extra & (sides.labels == s)[None]
+        # The opening stays inside the side's contrast: work in the box around all of it.
+        box = core.bounding_box(side_extra.any(axis=0), 1)
+        if box is None:
+            continue
         for i in range(n):
-            m = sides.extra[i] & own
-            spill[i] |= core.open_where_it_fits(m, thick_fp, radius)
+            opened = core.open_where_it_fits(side_extra[i][box], thick_fp, radius)
+            spill[i][box] |= opened
     spill_frames = [
         readings[s].spill_frame
         for s in calls
