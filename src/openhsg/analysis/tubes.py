@@ -31,7 +31,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage as ndi
 
-from openhsg.analysis.core import BoolArray, FloatArray, Sides, disk, skeletonize
+from openhsg.analysis.core import (
+    BoolArray,
+    FloatArray,
+    Sides,
+    dilate_in_box,
+    disk,
+    open_where_it_fits,
+    skeletonize,
+)
 from openhsg.analysis.findings import TubeFinding
 
 
@@ -188,12 +196,12 @@ def read_side(
             thick_areas.append(0.0)
             thick_masks.append(m)
             continue
-        bridged = ndi.binary_dilation(m, iterations=gap)
+        bridged = dilate_in_box(m, gap)
         labels, _count = ndi.label(bridged)
         hit = np.unique(labels[near_cornu & bridged])
         connected = np.isin(labels, hit[hit > 0]) & m
-        thick = ndi.binary_opening(m, thick_fp)
-        column = connected & ~ndi.binary_dilation(thick, iterations=gap)
+        thick = open_where_it_fits(m, thick_fp)
+        column = connected & ~dilate_in_box(thick, gap)
         length = _length_mm(column, mm)
         lengths.append(length)
         by_cornu = thick & (from_cornu <= 1.5 * rules.cornu_reach_mm)
@@ -203,7 +211,7 @@ def read_side(
             thick_masks.append(np.zeros_like(m))
             continue
         # Spill and dilated ampullae continue from the traced column, away from the cornu.
-        reach = ndi.binary_dilation(column, iterations=attach)
+        reach = dilate_in_box(column, attach)
         parts, count = ndi.label(thick)
         keep = np.zeros(count + 1, dtype=bool)
         for lab in np.unique(parts[reach & thick]):
