@@ -38,6 +38,7 @@ from openhsg.analysis.core import (
     dilate_in_box,
     disk,
     open_where_it_fits,
+    skeleton_branches,
     skeletonize,
 )
 from openhsg.analysis.findings import TubeFinding
@@ -114,6 +115,9 @@ class TubeReading:
         Attached thick area in the last frame with any / in the first: spreading spill grows.
     median_z
         Median contrast (noise units) of the attached thick contrast in its largest frame.
+    branch_ends
+        End points of the largest part's skeleton: 2 for an unbranched, tube-like structure;
+        spill clouds and streaks branch.
     """
 
     length_mm: float
@@ -127,6 +131,7 @@ class TubeReading:
     components: int
     growth: float
     median_z: float = 0.0
+    branch_ends: int = 0
 
     @property
     def spill_frame(self) -> int | None:
@@ -223,7 +228,7 @@ def read_side(
         thick_areas.append(float(attached.sum()) * px2)
         thick_masks.append(attached)
     best = int(np.argmax(thick_areas))
-    dense, elongation, components, width, median_z = 0.0, 1.0, 0, 0.0, 0.0
+    dense, elongation, components, width, median_z, ends = 0.0, 1.0, 0, 0.0, 0.0, 0
     if thick_areas[best] > 0:
         region = thick_masks[best]
         labels, components = ndi.label(region)
@@ -234,6 +239,7 @@ def read_side(
         sizes = np.bincount(labels.ravel())[1:]
         big = labels == int(np.argmax(sizes)) + 1
         elongation = _elongation(big)
+        ends = skeleton_branches(big)
         width = 2.0 * float(ndi.distance_transform_edt(big).max()) * mm
     seen = [i for i in range(n) if thick_areas[i] > 0]
     growth = thick_areas[seen[-1]] / max(thick_areas[seen[0]], 1e-6) if seen else 0.0
@@ -250,6 +256,7 @@ def read_side(
         components=int(components),
         growth=growth,
         median_z=median_z,
+        branch_ends=ends,
     )
 
 
@@ -297,6 +304,13 @@ def decide_tube(
     if thick < rules.spill_min_area_mm2:
         reasons.append(f"no spill seen from the {side_name} tube in any of {frames} frames")
         return TubeFinding("occluded", "distal", False, None, "none", 0.75, tuple(reasons))
+    tube_like = r.components == 1 and r.branch_ends <= 2 and r.elongation >= 2.0
+    if tube_like and r.max_width_mm >= rules.hydro_min_width_mm:
+        reasons.append(
+            f"the distal {side_name} tube widens into one unbranched, elongated, clubbed "
+            f"structure ({r.max_width_mm:.0f} mm wide) that does not spread"
+        )
+        return TubeFinding("occluded", "distal", True, width, "none", 0.65, tuple(reasons))
     patchy = r.dense_fraction < rules.dense_fraction or r.components >= 3
     if patchy and r.max_width_mm < rules.spill_min_width_mm:
         reasons.append(
