@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage as ndi
+from skimage.filters import apply_hysteresis_threshold
 
 from openhsg.analysis.core import (
     BoolArray,
@@ -75,6 +76,7 @@ class TubeRules:
     """
 
     gap_mm: float = 3.0
+    trace_smooth_mm: float = 0.9
     cornu_reach_mm: float = 20.0
     tube_min_length_mm: float = 20.0
     thick_radius_mm: float = 2.5
@@ -194,17 +196,24 @@ def read_side(
     thick_areas: list[float] = []
     thick_masks: list[BoolArray] = []
     cornual = 0.0
+    smooth = max(1.0, rules.trace_smooth_mm / mm)
     for i in range(n):
         m = sides.extra[i] & own
-        if not m.any():
+        # A thin tube can be too faint pixel by pixel: smoothing along and across it lifts it
+        # above the noise. This fainter evidence only helps trace the column; it never counts
+        # as spill.
+        zs = ndi.gaussian_filter(z[i], smooth) * smooth
+        faint = apply_hysteresis_threshold(zs, 2.0, 4.0) & own & ~sides.exclusion  # type: ignore[no-untyped-call]
+        traced = m | faint
+        if not traced.any():
             lengths.append(0.0)
             thick_areas.append(0.0)
             thick_masks.append(m)
             continue
-        bridged = dilate_in_box(m, gap)
+        bridged = dilate_in_box(traced, gap)
         labels, _count = ndi.label(bridged)
         hit = np.unique(labels[near_cornu & bridged])
-        connected = np.isin(labels, hit[hit > 0]) & m
+        connected = np.isin(labels, hit[hit > 0]) & traced
         thick = open_where_it_fits(m, thick_fp)
         column = connected & ~dilate_in_box(thick, gap)
         length = _length_mm(column, mm)
