@@ -103,6 +103,8 @@ class TubeReading:
         Frame where the traced tube is longest, or None.
     lengths_mm
         Per frame, the traced tube's length.
+    solid_length_mm
+        Longest traced length made of contrast above the pixel threshold (no faint help).
     thick_area_mm2
         Per frame, thick contrast attached to the traced tube, away from the cornu.
     cornual_area_mm2
@@ -125,6 +127,7 @@ class TubeReading:
     length_mm: float
     tube_frame: int | None
     lengths_mm: tuple[float, ...]
+    solid_length_mm: float
     thick_area_mm2: tuple[float, ...]
     cornual_area_mm2: float
     max_width_mm: float
@@ -193,6 +196,7 @@ def read_side(
     thick_fp = disk(max(1, round(rules.thick_radius_mm / mm)))
     px2 = mm * mm
     lengths: list[float] = []
+    solid: list[float] = []
     thick_areas: list[float] = []
     thick_masks: list[BoolArray] = []
     cornual = 0.0
@@ -207,6 +211,7 @@ def read_side(
         traced = m | faint
         if not traced.any():
             lengths.append(0.0)
+            solid.append(0.0)
             thick_areas.append(0.0)
             thick_masks.append(m)
             continue
@@ -218,6 +223,7 @@ def read_side(
         column = connected & ~dilate_in_box(thick, gap)
         length = _length_mm(column, mm)
         lengths.append(length)
+        solid.append(_length_mm(column & m, mm) if length > 0 else 0.0)
         by_cornu = thick & (from_cornu <= 1.5 * rules.cornu_reach_mm)
         cornual = max(cornual, float(by_cornu.sum()) * px2)
         if length < rules.tube_min_length_mm:
@@ -257,6 +263,7 @@ def read_side(
         length_mm=length,
         tube_frame=int(np.argmax(lengths)) if length > 0 else None,
         lengths_mm=tuple(lengths),
+        solid_length_mm=max(solid),
         thick_area_mm2=tuple(thick_areas),
         cornual_area_mm2=cornual,
         max_width_mm=width,
@@ -285,7 +292,9 @@ def decide_tube(
         )
     thick = max(r.thick_area_mm2, default=0.0)
     width = round(r.max_width_mm, 1) if r.max_width_mm > 0 else None
-    if r.length_mm < rules.tube_min_length_mm:
+    # Faint, smoothed evidence may extend a tube but cannot make one: a column needs some
+    # solid contrast to be called a tube at all, and a full one to carry spill.
+    if r.length_mm < rules.tube_min_length_mm or r.solid_length_mm < rules.tube_min_length_mm / 2:
         if r.cornual_area_mm2 >= rules.spill_min_area_mm2:
             return TubeFinding(
                 "indeterminate",
@@ -321,6 +330,14 @@ def decide_tube(
         )
         return TubeFinding("occluded", "distal", True, width, "none", 0.65, tuple(reasons))
     patchy = r.dense_fraction < rules.dense_fraction or r.components >= 3
+    if patchy and r.solid_length_mm < rules.tube_min_length_mm:
+        reasons.append(
+            f"contrast spreads beyond the {side_name} tube ({thick:.0f} mm2), but the tube is "
+            "too faint to follow with confidence: spill cannot be attributed to it"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
     if patchy and r.max_width_mm < rules.spill_min_width_mm:
         reasons.append(
             f"a little patchy contrast ({thick:.0f} mm2, {r.max_width_mm:.0f} mm across) by the "
