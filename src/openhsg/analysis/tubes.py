@@ -318,7 +318,7 @@ def decide_tube(
             0.8,
             (f"no {side_name} tube seen beyond the cornu in any of {frames} frames",),
         )
-    reasons = [f"{side_name} tube fills from the cornu ({r.length_mm:.0f} mm traced)"]
+    reasons = [f"{side_name} tube fills from the cornu ({r.solid_length_mm:.0f} mm traced)"]
     if thick < rules.spill_min_area_mm2:
         reasons.append(f"no spill seen from the {side_name} tube in any of {frames} frames")
         return TubeFinding("occluded", "distal", False, None, "none", 0.75, tuple(reasons))
@@ -329,7 +329,7 @@ def decide_tube(
             f"structure ({r.max_width_mm:.0f} mm wide) that does not spread"
         )
         return TubeFinding("occluded", "distal", True, width, "none", 0.65, tuple(reasons))
-    patchy = r.dense_fraction < rules.dense_fraction or r.components >= 3
+    patchy = r.dense_fraction < rules.dense_fraction
     if patchy and r.solid_length_mm < rules.tube_min_length_mm:
         reasons.append(
             f"contrast spreads beyond the {side_name} tube ({thick:.0f} mm2), but the tube is "
