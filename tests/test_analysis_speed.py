@@ -16,8 +16,6 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.pixels.processing import apply_modality_lut
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 from scipy import ndimage as ndi
-from scipy.fft import fftn
-from skimage.registration import phase_cross_correlation
 
 from openhsg.analysis import core, pipeline, tubes
 from openhsg.imaging.dicom_read import normalise_display, read_series
@@ -89,18 +87,6 @@ def test_translate_equals_linear_shift() -> None:
         s = np.array(shift)
         expected = ndi.shift(frame, s, order=1, mode="nearest").astype(np.float32)
         assert np.array_equal(core._translate(frame, s), expected)
-
-
-def test_phase_shift_equals_skimage() -> None:
-    rng = np.random.default_rng(3)
-    for k in range(30):
-        shape = [(64, 64), (50, 71), (32, 90)][k % 3]
-        ref = ndi.gaussian_filter(rng.random(shape), 2.0).astype(np.float32)
-        moving = ndi.shift(ref, rng.normal(0.0, 4.0, 2), order=1, mode="nearest")
-        moving = (moving + rng.normal(0.0, 0.002, shape)).astype(np.float32)
-        expected, _err, _phase = phase_cross_correlation(ref, moving, upsample_factor=2)  # type: ignore[no-untyped-call]
-        got = core._phase_shift(fftn(ref), moving)
-        assert np.array_equal(got, np.asarray(expected, dtype=np.float64))
 
 
 def _binned_median_reference(

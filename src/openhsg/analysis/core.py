@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from scipy import ndimage as ndi
-from scipy.fft import fftfreq, fftn, ifftn
 from skimage import morphology as _morph
+
+from openhsg.analysis.register import registration_reference, shift_to_reference
 
 FloatArray = npt.NDArray[np.float32]
 BoolArray = npt.NDArray[np.bool_]
@@ -182,23 +183,26 @@ def contrast_maps(stack: WorkingStack, smooth_mm: float = 0.6) -> ContrastMaps:
     n = smoothed.shape[0]
     z = np.zeros_like(smoothed)
     shifts = np.zeros((n, 2))
-    step = 2
     scout = _scout_bins(ref, field)
-    # The scout's spectrum is the same for every frame: transform it once.
-    ref_freq = fftn(ref[::step, ::step])
+    # Register on the unsmoothed working frames: the band-pass does its own smoothing.
+    reg = registration_reference(stack.frames[0], field, stack.mm_per_px)
     for i in range(1, n):
         frame = smoothed[i]
-        shift = _phase_shift(ref_freq, frame[::step, ::step]) * step
-        if np.hypot(*shift) >= 1.0:
+        shift = shift_to_reference(reg, stack.frames[i])
+        frame_field = field
+        if np.any(shift != 0):
             frame = _translate(frame, shift)
             shifts[i] = shift
+            # The field's edge is fixed to the detector: after moving the frame with the
+            # patient, only where both frames were exposed can be compared.
+            frame_field = field & _translate(field.astype(np.float32), shift).astype(bool)
         # The unit's display curve can change between frames (automatic window, non-linear
         # compression of bright structures): predict the frame from the scout by the median
         # frame value per scout-brightness bin. Contrast is a small part of every bin, so the
         # medians follow the anatomy, whatever the curve.
         diff = frame - _binned_median_map(ref, frame, field, scout)
-        sigma = _robust_sigma(diff[field])
-        z[i] = np.where(field, diff / sigma, 0.0)
+        sigma = _robust_sigma(diff[frame_field])
+        z[i] = np.where(frame_field, diff / sigma, 0.0)
     mask = np.zeros(z.shape, dtype=bool)
     min_px = max(4, round(2.0 / stack.mm_per_px**2))
     near = max(1, round(1.0 / stack.mm_per_px))
@@ -303,9 +307,9 @@ def _scout_bins(ref: FloatArray, field: BoolArray, bins: int = 64) -> _ScoutBins
 def _translate(frame: FloatArray, shift: npt.NDArray[np.float64]) -> FloatArray:
     """``ndi.shift(frame, shift, order=1, mode="nearest")`` as float32.
 
-    The registration works on every other pixel to half of its pixel, so its shifts are whole
-    working pixels: then the linear interpolation only copies pixels (edges repeated), which
-    indexing does at a fraction of the cost. Fractional shifts still interpolate.
+    The registration's shifts are whole working pixels: then the linear interpolation only
+    copies pixels (edges repeated), which indexing does at a fraction of the cost. Fractional
+    shifts still interpolate.
     """
     if not np.all(shift == np.round(shift)):
         moved: FloatArray = ndi.shift(frame, shift, order=1, mode="nearest").astype(np.float32)
@@ -315,49 +319,6 @@ def _translate(frame: FloatArray, shift: npt.NDArray[np.float64]) -> FloatArray:
     cols = np.clip(np.arange(frame.shape[1]) - dx, 0, frame.shape[1] - 1)
     out: FloatArray = frame[rows[:, None], cols[None, :]].astype(np.float32, copy=False)
     return out
-
-
-def _phase_shift(
-    ref_freq: npt.NDArray[np.complex64], moving: FloatArray
-) -> npt.NDArray[np.float64]:
-    """Translation registering ``moving`` to the scout, to half a pixel (phase correlation).
-
-    The algorithm of :func:`skimage.registration.phase_cross_correlation` with
-    ``upsample_factor=2`` (whole-pixel peak, then the upsampled DFT around it), with the
-    scout's spectrum computed once per study and the small upsampled DFT summed directly
-    instead of by a BLAS matrix product, whose thread start-up costs more than the product on
-    a busy machine.
-    """
-    shape = ref_freq.shape
-    product = ref_freq * fftn(moving).conj()
-    eps = np.finfo(product.real.dtype).eps
-    product /= np.maximum(np.abs(product), 100 * eps)
-    corr = ifftn(product)
-    peak = np.unravel_index(int(np.argmax(np.abs(corr))), corr.shape)
-    float_dtype = product.real.dtype
-    shift = np.stack(peak).astype(float_dtype, copy=False)
-    midpoint = np.array([np.trunc(size / 2) for size in shape])
-    shift[shift > midpoint] -= np.array(shape)[shift > midpoint]
-    upsample = np.array(2, dtype=float_dtype)
-    shift = np.round(shift * upsample) / upsample
-    region = np.ceil(upsample * 1.5)
-    dftshift = np.trunc(region / 2.0)
-    offsets = dftshift - shift * upsample
-    # Upsampled DFT of the conjugate product around the peak (3 x 3 samples, half a pixel apart).
-    data = product.conj()
-    for n_items, offset in list(zip(data.shape, offsets, strict=True))[::-1]:
-        kernel = (np.arange(int(region)) - offset)[:, None] * fftfreq(n_items, float(upsample))
-        kernel = np.exp(-2j * np.pi * kernel).astype(data.dtype, copy=False)
-        # Contract the kernel with the last axis; the result's new axis goes first.
-        data = np.moveaxis(np.einsum("ij,...j->...i", kernel, data), -1, 0)
-    upsampled = data.conj()
-    fine = np.unravel_index(int(np.argmax(np.abs(upsampled))), upsampled.shape)
-    maxima = np.stack(fine).astype(float_dtype, copy=False) - dftshift
-    shift = shift + maxima / upsample
-    for dim, size in enumerate(shape):
-        if size == 1:
-            shift[dim] = 0
-    return np.asarray(shift, dtype=np.float64)
 
 
 def _binned_median_map(

@@ -277,7 +277,15 @@ def _read_side_in_box(
     """
     own = (sides.extra & (sides.labels == side)[None]).any(axis=0)
     rules = tubes.TUBE_RULES
-    margin = round(2.0 * max(rules.gap_mm, rules.thick_radius_mm) / mm) + 2
+    # Faint evidence reaches beyond the side's contrast, is smoothed (4 sigma of support) and
+    # bridged by a gap; the thick opening needs its radius twice.
+    smooth_support = int(np.ceil(4.0 * max(1.0, rules.trace_smooth_mm / mm)))
+    margin = (
+        tubes.faint_reach_px(mm, rules)
+        + smooth_support
+        + round(2.0 * max(rules.gap_mm, rules.thick_radius_mm) / mm)
+        + 2
+    )
     box = core.bounding_box(own, margin)
     if box is None:
         return tubes.read_side(sides, z, side, mm)

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy import ndimage as ndi
 from skimage.filters import apply_hysteresis_threshold
 
@@ -73,6 +74,11 @@ class TubeRules:
     hydro_min_width_mm, hydro_min_elongation
         A hydrosalpinx is the tube dilated (normal lumen 1-2 mm; > 10 mm on ultrasound) into an
         elongated, clubbed end; a loculated pool is rounder.
+    segment_min_length_mm, segment_reach_mm
+        The isthmus is the tube's narrowest part (DOMAIN.md 2) and, at low dose or with dilute
+        contrast, may not show while the wider ampulla does. A thin contrast column at least
+        ``segment_min_length_mm`` long, starting within ``segment_reach_mm`` of the cornu and
+        running away from it, is taken as the visible distal part of that tube.
     """
 
     gap_mm: float = 3.0
@@ -86,6 +92,8 @@ class TubeRules:
     spill_min_width_mm: float = 9.0
     hydro_min_width_mm: float = 6.0
     hydro_min_elongation: float = 1.6
+    segment_min_length_mm: float = 15.0
+    segment_reach_mm: float = 70.0
 
 
 TUBE_RULES = TubeRules()
@@ -122,6 +130,12 @@ class TubeReading:
     branch_ends
         End points of the largest part's skeleton: 2 for an unbranched, tube-like structure;
         spill clouds and streaks branch.
+    detached
+        The traced tube is only its distal part: no column reaches the cornu in the frame
+        where it is longest (see ``TubeRules.segment_min_length_mm``).
+    first_tube_frame, first_spill_frame
+        First frame where the tube is traced, and first where thick contrast leaves it: a
+        tube fills before it spills.
     """
 
     length_mm: float
@@ -137,12 +151,20 @@ class TubeReading:
     growth: float
     median_z: float = 0.0
     branch_ends: int = 0
+    detached: bool = False
+    first_tube_frame: int | None = None
+    first_spill_frame: int | None = None
 
     @property
     def spill_frame(self) -> int | None:
         if not self.thick_area_mm2 or max(self.thick_area_mm2) <= 0:
             return None
         return int(np.argmax(self.thick_area_mm2))
+
+
+def faint_reach_px(mm: float, rules: TubeRules = TUBE_RULES) -> int:
+    """How far (pixels) from a side's solid contrast faint evidence is looked for."""
+    return 2 * max(1, round(rules.gap_mm / mm))
 
 
 def _length_mm(mask: BoolArray, mm: float) -> float:
@@ -161,6 +183,45 @@ def _elongation(region: BoolArray) -> float:
         return 1.0
     p = props[0]
     return float(p.axis_major_length) / max(float(p.axis_minor_length), 1.0)
+
+
+def _distal_segment(
+    labels: npt.NDArray[np.int32],
+    at_cornu: npt.NDArray[np.int32],
+    solid: BoolArray,
+    thick: BoolArray,
+    from_cornu: FloatArray,
+    gap: int,
+    mm: float,
+    rules: TubeRules,
+) -> BoolArray:
+    """The longest thin column that is the visible distal part of a tube, or an empty mask.
+
+    Candidates are the bridged components that do not reach the cornu. Each must hold a thin
+    column of solid contrast (no faint help) at least ``rules.segment_min_length_mm`` long,
+    begin within ``rules.segment_reach_mm`` of the cornu and run away from it (its far end at
+    least that length farther out than its near end), as the ampulla does.
+    """
+    best = np.zeros(labels.shape, dtype=bool)
+    best_length = 0.0
+    thin = solid & ~dilate_in_box(thick, gap)
+    for lab, box in enumerate(ndi.find_objects(labels), start=1):
+        if box is None or lab in at_cornu:
+            continue
+        part = (labels[box] == lab) & thin[box]
+        if part.sum() * mm < rules.segment_min_length_mm:
+            continue
+        length = _length_mm(part, mm)
+        if length < rules.segment_min_length_mm or length <= best_length:
+            continue
+        dist = from_cornu[box][part]
+        near, far = float(dist.min()), float(dist.max())
+        if near > rules.segment_reach_mm or far - near < rules.segment_min_length_mm * 0.7:
+            continue
+        best = np.zeros(labels.shape, dtype=bool)
+        best[box] = part
+        best_length = length
+    return best
 
 
 def read_side(
@@ -199,18 +260,23 @@ def read_side(
     solid: list[float] = []
     thick_areas: list[float] = []
     thick_masks: list[BoolArray] = []
+    detached: list[bool] = []
     cornual = 0.0
     smooth = max(1.0, rules.trace_smooth_mm / mm)
+    # Faint evidence only extends what solid contrast shows: it is looked for within two gaps
+    # of this side's contrast in any frame (which also bounds the region read).
+    near_solid = dilate_in_box((sides.extra & own[None]).any(axis=0), faint_reach_px(mm, rules))
     for i in range(n):
         m = sides.extra[i] & own
         # A thin tube can be too faint pixel by pixel: smoothing along and across it lifts it
         # above the noise. This fainter evidence only helps trace the column; it never counts
         # as spill.
         zs = ndi.gaussian_filter(z[i], smooth) * smooth
-        faint = apply_hysteresis_threshold(zs, 2.0, 4.0) & own & ~sides.exclusion  # type: ignore[no-untyped-call]
+        faint = apply_hysteresis_threshold(zs, 2.0, 4.0) & own & near_solid & ~sides.exclusion  # type: ignore[no-untyped-call]
         traced = m | faint
         if not traced.any():
             lengths.append(0.0)
+            detached.append(False)
             solid.append(0.0)
             thick_areas.append(0.0)
             thick_masks.append(m)
@@ -222,11 +288,18 @@ def read_side(
         thick = open_where_it_fits(m, thick_fp)
         column = connected & ~dilate_in_box(thick, gap)
         length = _length_mm(column, mm)
+        segment = np.zeros_like(column)
+        if length < rules.tube_min_length_mm:
+            segment = _distal_segment(labels, hit, traced & m, thick, from_cornu, gap, mm, rules)
+            if segment.any():
+                column = segment
+                length = _length_mm(column, mm)
+        detached.append(bool(segment.any()))
         lengths.append(length)
         solid.append(_length_mm(column & m, mm) if length > 0 else 0.0)
         by_cornu = thick & (from_cornu <= 1.5 * rules.cornu_reach_mm)
         cornual = max(cornual, float(by_cornu.sum()) * px2)
-        if length < rules.tube_min_length_mm:
+        if length < (rules.segment_min_length_mm if segment.any() else rules.tube_min_length_mm):
             thick_areas.append(0.0)
             thick_masks.append(np.zeros_like(m))
             continue
@@ -259,6 +332,11 @@ def read_side(
     seen = [i for i in range(n) if thick_areas[i] > 0]
     growth = thick_areas[seen[-1]] / max(thick_areas[seen[0]], 1e-6) if seen else 0.0
     length = max(lengths)
+    filled = [
+        i
+        for i in range(n)
+        if lengths[i] >= (rules.segment_min_length_mm if detached[i] else rules.tube_min_length_mm)
+    ]
     return TubeReading(
         length_mm=length,
         tube_frame=int(np.argmax(lengths)) if length > 0 else None,
@@ -273,6 +351,9 @@ def read_side(
         growth=growth,
         median_z=median_z,
         branch_ends=ends,
+        detached=bool(length > 0 and detached[int(np.argmax(lengths))]),
+        first_tube_frame=filled[0] if filled else None,
+        first_spill_frame=seen[0] if seen else None,
     )
 
 
@@ -294,7 +375,8 @@ def decide_tube(
     width = round(r.max_width_mm, 1) if r.max_width_mm > 0 else None
     # Faint, smoothed evidence may extend a tube but cannot make one: a column needs some
     # solid contrast to be called a tube at all, and a full one to carry spill.
-    if r.length_mm < rules.tube_min_length_mm or r.solid_length_mm < rules.tube_min_length_mm / 2:
+    min_length = rules.segment_min_length_mm if r.detached else rules.tube_min_length_mm
+    if r.length_mm < min_length or r.solid_length_mm < min_length / 2:
         if r.cornual_area_mm2 >= rules.spill_min_area_mm2:
             return TubeFinding(
                 "indeterminate",
@@ -318,10 +400,17 @@ def decide_tube(
             0.8,
             (f"no {side_name} tube seen beyond the cornu in any of {frames} frames",),
         )
-    reasons = [f"{side_name} tube fills from the cornu ({r.solid_length_mm:.0f} mm traced)"]
+    if r.detached:
+        reasons = [
+            f"the proximal {side_name} tube is not seen (too faint to show); its distal part "
+            f"fills ({r.solid_length_mm:.0f} mm traced)"
+        ]
+    else:
+        reasons = [f"{side_name} tube fills from the cornu ({r.solid_length_mm:.0f} mm traced)"]
     if thick < rules.spill_min_area_mm2:
         reasons.append(f"no spill seen from the {side_name} tube in any of {frames} frames")
-        return TubeFinding("occluded", "distal", False, None, "none", 0.75, tuple(reasons))
+        conf = 0.55 if r.detached else 0.75
+        return TubeFinding("occluded", "distal", False, None, "none", conf, tuple(reasons))
     tube_like = r.components == 1 and r.branch_ends <= 2 and r.elongation >= 2.0
     if tube_like and r.max_width_mm >= rules.hydro_min_width_mm:
         reasons.append(
@@ -330,7 +419,7 @@ def decide_tube(
         )
         return TubeFinding("occluded", "distal", True, width, "none", 0.65, tuple(reasons))
     patchy = r.dense_fraction < rules.dense_fraction
-    if patchy and r.solid_length_mm < rules.tube_min_length_mm:
+    if patchy and r.solid_length_mm < min_length:
         reasons.append(
             f"contrast spreads beyond the {side_name} tube ({thick:.0f} mm2), but the tube is "
             "too faint to follow with confidence: spill cannot be attributed to it"
@@ -346,11 +435,28 @@ def decide_tube(
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
         )
+    tube_first = (
+        r.first_tube_frame is not None
+        and r.first_spill_frame is not None
+        and r.first_tube_frame < r.first_spill_frame
+    )
+    if patchy and r.detached and not tube_first:
+        # Only the distal part of this tube shows, and it appears together with the contrast
+        # beyond it: that could as well be spill from the other tube, lying in streaks.
+        reasons.append(
+            f"patchy contrast lies beyond it ({thick:.0f} mm2), but appears in the same frame "
+            f"as the {side_name} tube's visible part: spill cannot be attributed to it"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
     if patchy:
         reasons.append(
             f"patchy contrast spreads beyond the {side_name} tube ({thick:.0f} mm2): free spill"
         )
         conf = 0.6 + 0.35 * min(1.0, thick / (4 * rules.spill_min_area_mm2))
+        if r.detached:
+            conf *= 0.8
         return TubeFinding("patent", None, False, width, "free", round(conf, 3), tuple(reasons))
     if r.max_width_mm >= rules.hydro_min_width_mm and r.elongation >= rules.hydro_min_elongation:
         reasons.append(
