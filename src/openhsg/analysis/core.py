@@ -714,6 +714,8 @@ def side_map(maps: ContrastMaps, cavity: Cavity, mm_per_px: float) -> Sides:
     # Cannula: contrast connected to the lowest part of the cavity, going down.
     below_row = bottom - height // 3
     union = (maps.mask[1:] & ~exclusion).any(axis=0)
+    # The canal runs down from the os, away from the fundus (the uterine axis continued).
+    strip = _canal_strip(full, cornua, half_w + max(1, round(2.0 / mm_per_px)))
     # Components of the union touching the lower cavity and running downward: the canal.
     comp, _ncomp = ndi.label(union)
     touch = dilate_in_box(exclusion, 2)
@@ -736,7 +738,9 @@ def side_map(maps: ContrastMaps, cavity: Cavity, mm_per_px: float) -> Sides:
             and rr.mean() > bottom - height // 4
             and abs(cc.mean() - os_col) < 3 * half_w + (rr.max() - bottom)
         ):
-            canal[box] |= region
+            # Only the strip along the canal is the canal: contrast spilled into the pelvis
+            # often pools below the cavity and joins it in the union over frames.
+            canal[box] |= region & strip[box]
             continue
         # Instruments that moved after the scout (cannula, tenaculum, speculum) leave long
         # straight bright lines coming up from below the cavity: not contrast in a tube.
@@ -745,8 +749,79 @@ def side_map(maps: ContrastMaps, cavity: Cavity, mm_per_px: float) -> Sides:
     exclusion = exclusion | canal
     extra = maps.mask & ~exclusion
     extra[0] = False  # the scout is the reference, never contrast
-    labels = axis_sides(full, cornua, full.shape)
+    union_extra: BoolArray = np.asarray(extra[1:].any(axis=0), dtype=bool)
+    labels = connected_sides(union_extra, axis_sides(full, cornua, full.shape), cornua, mm_per_px)
     return Sides(labels, extra, midline, cornua, exclusion)
+
+
+def connected_sides(
+    union: BoolArray,
+    half_planes: IntArray,
+    cornua: dict[int, tuple[float, float]],
+    mm_per_px: float,
+    gap_mm: float = 3.0,
+    seed_mm: float = 10.0,
+) -> IntArray:
+    """Sides by continuity from each cornu, else by the half-plane of the uterine axis.
+
+    A tube can cross the uterine axis (a looping tube, a tilted uterus) and its spill can
+    pool across it. Contrast that is continuous (over all frames, gaps up to ``gap_mm``
+    bridged) with what leaves one cornu, and not with what leaves the other, belongs to that
+    cornu's side wherever it lies. Contrast joined to both, or to neither, keeps the side of
+    its half-plane.
+
+    Parameters
+    ----------
+    union
+        Extra-cavitary contrast in any frame.
+    half_planes
+        :func:`axis_sides` labels.
+    cornua
+        Cornual points.
+    mm_per_px
+        Working pixel size.
+    """
+    out = half_planes.copy()
+    if not union.any():
+        return out
+    gap = max(1, round(gap_mm / mm_per_px))
+    bridged = dilate_in_box(union, gap)
+    comp, count = ndi.label(bridged)
+    if count == 0:
+        return out
+    rows, cols = np.indices(union.shape)
+    touches: dict[int, BoolArray] = {}
+    for side, (cr, cc) in cornua.items():
+        seed = (np.hypot(rows - cr, cols - cc) * mm_per_px <= seed_mm) & (half_planes == side)
+        hit = np.zeros(count + 1, dtype=bool)
+        hit[np.unique(comp[seed & bridged])] = True
+        hit[0] = False
+        touches[side] = hit
+    only_right = touches[RIGHT] & ~touches[LEFT]
+    only_left = touches[LEFT] & ~touches[RIGHT]
+    out[only_right[comp]] = RIGHT
+    out[only_left[comp]] = LEFT
+    return out
+
+
+def _canal_strip(
+    full: BoolArray, cornua: dict[int, tuple[float, float]], half_width: int
+) -> BoolArray:
+    """Pixels within ``half_width`` of the uterine axis continued below the internal os."""
+    rows, cols = np.nonzero(full)
+    bottom = rows.max()
+    low = rows >= bottom - max(1, (bottom - rows.min()) // 8)
+    os_r, os_c = float(rows[low].mean()), float(cols[low].mean())
+    top_r = (cornua[RIGHT][0] + cornua[LEFT][0]) / 2
+    top_c = (cornua[RIGHT][1] + cornua[LEFT][1]) / 2
+    dr, dc = os_r - top_r, os_c - top_c
+    norm = float(np.hypot(dr, dc))
+    dr, dc = (1.0, 0.0) if norm < 1.0 else (dr / norm, dc / norm)
+    rr, cc = np.indices(full.shape)
+    along = (rr - os_r) * dr + (cc - os_c) * dc
+    across = np.abs((rr - os_r) * dc - (cc - os_c) * dr)
+    out: BoolArray = (across <= half_width) & (along >= -half_width)
+    return out
 
 
 def axis_sides(

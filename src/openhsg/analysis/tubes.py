@@ -133,6 +133,8 @@ class TubeReading:
     detached
         The traced tube is only its distal part: no column reaches the cornu in the frame
         where it is longest (see ``TubeRules.segment_min_length_mm``).
+    from_cornu_mm
+        In that frame, the length traced continuously from the cornu.
     first_tube_frame, first_spill_frame
         First frame where the tube is traced, and first where thick contrast leaves it: a
         tube fills before it spills.
@@ -152,6 +154,7 @@ class TubeReading:
     median_z: float = 0.0
     branch_ends: int = 0
     detached: bool = False
+    from_cornu_mm: float = 0.0
     first_tube_frame: int | None = None
     first_spill_frame: int | None = None
 
@@ -261,6 +264,7 @@ def read_side(
     thick_areas: list[float] = []
     thick_masks: list[BoolArray] = []
     detached: list[bool] = []
+    from_cornu_lengths: list[float] = []
     cornual = 0.0
     smooth = max(1.0, rules.trace_smooth_mm / mm)
     # Faint evidence only extends what solid contrast shows: it is looked for within two gaps
@@ -277,6 +281,7 @@ def read_side(
         if not traced.any():
             lengths.append(0.0)
             detached.append(False)
+            from_cornu_lengths.append(0.0)
             solid.append(0.0)
             thick_areas.append(0.0)
             thick_masks.append(m)
@@ -288,12 +293,16 @@ def read_side(
         thick = open_where_it_fits(m, thick_fp)
         column = connected & ~dilate_in_box(thick, gap)
         length = _length_mm(column, mm)
-        segment = np.zeros_like(column)
-        if length < rules.tube_min_length_mm:
-            segment = _distal_segment(labels, hit, traced & m, thick, from_cornu, gap, mm, rules)
-            if segment.any():
-                column = segment
+        from_cornu_lengths.append(length)
+        # Beyond the traced part (or instead of it), the tube may show again where it widens.
+        segment = _distal_segment(labels, hit, traced & m, thick, from_cornu, gap, mm, rules)
+        if segment.any():
+            reach_now = float(from_cornu[column].max()) if column.any() else 0.0
+            if float(from_cornu[segment].min()) >= reach_now - rules.gap_mm:
+                column = column | segment
                 length = _length_mm(column, mm)
+            else:
+                segment = np.zeros_like(column)
         detached.append(bool(segment.any()))
         lengths.append(length)
         solid.append(_length_mm(column & m, mm) if length > 0 else 0.0)
@@ -352,6 +361,7 @@ def read_side(
         median_z=median_z,
         branch_ends=ends,
         detached=bool(length > 0 and detached[int(np.argmax(lengths))]),
+        from_cornu_mm=from_cornu_lengths[int(np.argmax(lengths))] if length > 0 else 0.0,
         first_tube_frame=filled[0] if filled else None,
         first_spill_frame=seen[0] if seen else None,
     )
@@ -400,7 +410,12 @@ def decide_tube(
             0.8,
             (f"no {side_name} tube seen beyond the cornu in any of {frames} frames",),
         )
-    if r.detached:
+    if r.detached and r.from_cornu_mm >= rules.tube_min_length_mm:
+        reasons = [
+            f"{side_name} tube fills from the cornu ({r.from_cornu_mm:.0f} mm traced) and shows "
+            f"again farther out after a gap ({r.solid_length_mm:.0f} mm in all)"
+        ]
+    elif r.detached:
         reasons = [
             f"the proximal {side_name} tube is not seen (too faint to show); its distal part "
             f"fills ({r.solid_length_mm:.0f} mm traced)"
