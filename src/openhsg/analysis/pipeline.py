@@ -145,8 +145,12 @@ def analyze_frames(
         return StudyAnalysis(replace_skipped(f, skips), frames, stack.factor)
     sides = core.side_map(maps, cavity, mm)
     readings = {s: _read_side_in_box(sides, maps.z, s, mm) for s in (core.RIGHT, core.LEFT)}
+    full_z = maps.z[cavity.full_index][cavity.filled[cavity.full_index]]
+    cavity_z = float(np.median(full_z)) if full_z.size else None
     calls = {
-        s: tubes.decide_tube(readings[s], "right" if s == core.RIGHT else "left", n)
+        s: tubes.decide_tube(
+            readings[s], "right" if s == core.RIGHT else "left", n, cavity_z=cavity_z
+        )
         for s in (core.RIGHT, core.LEFT)
     }
     # Cavity shape.

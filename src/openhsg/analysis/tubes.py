@@ -74,6 +74,10 @@ class TubeRules:
     hydro_min_width_mm, hydro_min_elongation
         A hydrosalpinx is the tube dilated (normal lumen 1-2 mm; > 10 mm on ultrasound) into an
         elongated, clubbed end; a loculated pool is rounder.
+    film_max_relative_density
+        Contrast spread in a film (free spill) is less than this fraction of the filled
+        cavity's contrast (median to median); a hydrosalpinx or a pool holds a column of
+        contrast as deep as the cavity's.
     segment_min_length_mm, segment_reach_mm
         The isthmus is the tube's narrowest part (DOMAIN.md 2) and, at low dose or with dilute
         contrast, may not show while the wider ampulla does. A thin contrast column at least
@@ -92,6 +96,7 @@ class TubeRules:
     spill_min_width_mm: float = 9.0
     hydro_min_width_mm: float = 6.0
     hydro_min_elongation: float = 1.6
+    film_max_relative_density: float = 0.5
     segment_min_length_mm: float = 15.0
     segment_reach_mm: float = 70.0
 
@@ -368,9 +373,30 @@ def read_side(
 
 
 def decide_tube(
-    r: TubeReading, side_name: str, frames: int, rules: TubeRules = TUBE_RULES
+    r: TubeReading,
+    side_name: str,
+    frames: int,
+    rules: TubeRules = TUBE_RULES,
+    cavity_z: float | None = None,
 ) -> TubeFinding:
-    """Patency, spill, occlusion site and hydrosalpinx of one tube, with the reasons."""
+    """Patency, spill, occlusion site and hydrosalpinx of one tube, with the reasons.
+
+    Parameters
+    ----------
+    r
+        What :func:`read_side` measured.
+    side_name
+        "right" or "left", for the reasons.
+    frames
+        Number of frames in the series.
+    rules
+        Thresholds.
+    cavity_z
+        Median contrast of the filled cavity (same units as ``r.median_z``), or None. The
+        same contrast medium fills cavity, tubes and peritoneum, so the ratio of a
+        collection's contrast to the cavity's is its thickness in relative terms, whatever
+        the dose, noise or contrast concentration.
+    """
     if frames < 3:
         return TubeFinding(
             "indeterminate",
@@ -433,7 +459,14 @@ def decide_tube(
             f"structure ({r.max_width_mm:.0f} mm wide) that does not spread"
         )
         return TubeFinding("occluded", "distal", True, width, "none", 0.65, tuple(reasons))
-    patchy = r.dense_fraction < rules.dense_fraction
+    # Free spill is a film a millimetre or two thick: far fainter than the cavity, however
+    # grainy it looks at low dose. A dilated ampulla or a pool is as opaque as the cavity.
+    thin_film = (
+        cavity_z is not None
+        and cavity_z > 0
+        and r.median_z < rules.film_max_relative_density * cavity_z
+    )
+    patchy = r.dense_fraction < rules.dense_fraction or thin_film
     if patchy and r.solid_length_mm < min_length:
         reasons.append(
             f"contrast spreads beyond the {side_name} tube ({thick:.0f} mm2), but the tube is "

@@ -1,0 +1,70 @@
+"""The tube rules on measured readings: what makes a tube patent, occluded or indeterminate."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from openhsg.analysis.tubes import TubeReading, decide_tube
+
+# A tube traced 90 mm from its cornu in frame 3, with a 15 mm wide collection beyond it in
+# frames 4 and 5.
+_BASE = TubeReading(
+    length_mm=90.0,
+    tube_frame=3,
+    lengths_mm=(0.0, 0.0, 40.0, 90.0, 90.0, 90.0),
+    solid_length_mm=90.0,
+    thick_area_mm2=(0.0, 0.0, 0.0, 0.0, 400.0, 800.0),
+    cornual_area_mm2=0.0,
+    max_width_mm=15.0,
+    dense_fraction=0.6,  # grainy at low dose: looks homogeneous
+    elongation=1.3,
+    components=2,
+    growth=2.0,
+    median_z=6.0,
+    branch_ends=5,
+    first_tube_frame=2,
+    first_spill_frame=4,
+)
+
+
+def test_a_faint_film_beyond_the_tube_is_free_spill_even_when_grainy() -> None:
+    f = decide_tube(_BASE, "right", 6, cavity_z=40.0)  # a sixth of the cavity's density
+    assert f.patency == "patent"
+    assert f.spill == "free"
+
+
+def test_a_collection_as_dense_as_the_cavity_is_never_called_patent() -> None:
+    f = decide_tube(_BASE, "right", 6, cavity_z=6.5)
+    assert f.patency != "patent"
+
+
+def test_without_the_cavity_density_texture_decides_and_stays_safe() -> None:
+    f = decide_tube(_BASE, "right", 6, cavity_z=None)
+    assert f.patency != "patent"
+
+
+def test_a_distal_segment_seen_only_with_the_spill_is_not_attributed() -> None:
+    # Proximal tube invisible; the distal part shows first in the frame that has the spill:
+    # that could be spill of the other tube lying in streaks.
+    r = replace(_BASE, detached=True, first_tube_frame=4, first_spill_frame=4)
+    f = decide_tube(r, "left", 6, cavity_z=40.0)
+    assert f.patency == "indeterminate"
+    assert any("cannot be attributed" in reason for reason in f.reasons)
+    # Seen before the spill: it filled, then spilled.
+    f2 = decide_tube(replace(r, first_tube_frame=3), "left", 6, cavity_z=40.0)
+    assert f2.patency == "patent"
+    assert f2.confidence < decide_tube(_BASE, "left", 6, cavity_z=40.0).confidence
+
+
+def test_no_tube_beyond_the_cornu_is_a_proximal_occlusion() -> None:
+    r = replace(
+        _BASE,
+        length_mm=5.0,
+        solid_length_mm=5.0,
+        lengths_mm=(0.0,) * 6,
+        thick_area_mm2=(0.0,) * 6,
+        first_tube_frame=None,
+        first_spill_frame=None,
+    )
+    f = decide_tube(r, "right", 6, cavity_z=40.0)
+    assert (f.patency, f.occlusion_site) == ("occluded", "proximal")
