@@ -54,6 +54,8 @@ class RegistrationReference:
         Padded FFT shape (padding keeps the circular correlation from wrapping).
     field
         The exposed field (band-passing stays inside it).
+    supports
+        The field's Gaussian shares at the two band-pass scales.
     overlap
         Autocorrelation of the weights: how much weighted field two frames shifted by each lag
         share. The correlation is divided by it, otherwise the shared window itself favours
@@ -66,6 +68,7 @@ class RegistrationReference:
 
     spectrum: npt.NDArray[np.complex64]
     field: BoolArray
+    supports: tuple[FloatArray, FloatArray]
     overlap: npt.NDArray[np.float64]
     weights: FloatArray
     shape: tuple[int, int]
@@ -75,12 +78,17 @@ class RegistrationReference:
 
 
 def band_pass(
-    frame: FloatArray, fine_px: float, coarse_px: float, field: BoolArray | None = None
+    frame: FloatArray,
+    fine_px: float,
+    coarse_px: float,
+    field: BoolArray | None = None,
+    supports: tuple[FloatArray, FloatArray] | None = None,
 ) -> FloatArray:
     """Difference of Gaussians: structures between ``fine_px`` and ``coarse_px`` in size.
 
     With ``field``, both Gaussians are normalised convolutions over the field only, so the
-    dark surround does not bleed a (static) edge into the field.
+    dark surround does not bleed a (static) edge into the field. ``supports`` are the
+    field's Gaussian shares at both scales (computed when None; the same for every frame).
     """
     if field is None:
         out: FloatArray = (
@@ -89,12 +97,19 @@ def band_pass(
         return out
     inside = field.astype(np.float32)
     masked = frame * inside
-    terms = []
-    for sigma in (fine_px, coarse_px):
-        support = np.maximum(ndi.gaussian_filter(inside, sigma), 1e-3)
-        terms.append(ndi.gaussian_filter(masked, sigma) / support)
-    out = ((terms[0] - terms[1]) * inside).astype(np.float32)
+    supports = _supports(field, fine_px, coarse_px) if supports is None else supports
+    fine = ndi.gaussian_filter(masked, fine_px) / supports[0]
+    coarse = ndi.gaussian_filter(masked, coarse_px) / supports[1]
+    out = ((fine - coarse) * inside).astype(np.float32)
     return out
+
+
+def _supports(field: BoolArray, fine_px: float, coarse_px: float) -> tuple[FloatArray, FloatArray]:
+    """Gaussian-weighted share of the field around each pixel, at both band-pass scales."""
+    inside = field.astype(np.float32)
+    fine: FloatArray = np.maximum(ndi.gaussian_filter(inside, fine_px), 1e-3)
+    coarse: FloatArray = np.maximum(ndi.gaussian_filter(inside, coarse_px), 1e-3)
+    return fine, coarse
 
 
 def field_weights(field: BoolArray, mm_per_px: float) -> FloatArray:
@@ -127,13 +142,22 @@ def registration_reference(
     max_shift = max(1, round(MAX_SHIFT_MM / mm_per_px))
     rows, cols = scout.shape
     shape = (next_fast_len(rows + max_shift, real=True), next_fast_len(cols + max_shift, real=True))
-    spectrum = rfft2(band_pass(scout, fine, coarse, field) * weights, s=shape)
+    supports = _supports(field, fine, coarse)
+    spectrum = rfft2(band_pass(scout, fine, coarse, field, supports) * weights, s=shape)
     weight_spectrum = rfft2(weights, s=shape)
     overlap = irfft2(weight_spectrum * weight_spectrum.conj(), s=shape)
     # Lags sharing less than a quarter of the field are not trusted.
     overlap = np.where(overlap > 0.25 * overlap.max(), overlap, np.inf)
     return RegistrationReference(
-        spectrum.astype(np.complex64), field, overlap, weights, shape, max_shift, fine, coarse
+        spectrum.astype(np.complex64),
+        field,
+        supports,
+        overlap,
+        weights,
+        shape,
+        max_shift,
+        fine,
+        coarse,
     )
 
 
@@ -144,7 +168,8 @@ def shift_to_reference(ref: RegistrationReference, frame: FloatArray) -> npt.NDA
     :data:`MAX_SHIFT_MM`.
     """
     moving = rfft2(
-        band_pass(frame, ref.fine_px, ref.coarse_px, ref.field) * ref.weights, s=ref.shape
+        band_pass(frame, ref.fine_px, ref.coarse_px, ref.field, ref.supports) * ref.weights,
+        s=ref.shape,
     )
     corr = irfft2(ref.spectrum * moving.conj(), s=ref.shape) / ref.overlap
     # Lags of the circular correlation: index k stands for a shift of k (or k - size).
