@@ -483,17 +483,12 @@ def decide_tube(
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
         )
-    tube_first = (
-        r.first_tube_frame is not None
-        and r.first_spill_frame is not None
-        and r.first_tube_frame < r.first_spill_frame
-    )
-    if patchy and r.detached and not tube_first:
-        # Only the distal part of this tube shows, and it appears together with the contrast
-        # beyond it: that could as well be spill from the other tube, lying in streaks.
+    if patchy and r.detached:
+        # Spill must be seen *from* the tube: a visible part that is not continuous with the
+        # cornu may be the other tube's loop or spill lying in streaks (both seen in testing).
         reasons.append(
-            f"patchy contrast lies beyond it ({thick:.0f} mm2), but appears in the same frame "
-            f"as the {side_name} tube's visible part: spill cannot be attributed to it"
+            f"patchy contrast lies beyond it ({thick:.0f} mm2), but the visible part is not "
+            f"continuous with the {side_name} cornu: spill cannot be attributed to it"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
