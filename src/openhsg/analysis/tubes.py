@@ -34,6 +34,7 @@ from scipy import ndimage as ndi
 from skimage.filters import apply_hysteresis_threshold
 
 from openhsg.analysis.core import (
+    Z_HIGH,
     BoolArray,
     FloatArray,
     Sides,
@@ -193,25 +194,40 @@ def _elongation(region: BoolArray) -> float:
     return float(p.axis_major_length) / max(float(p.axis_minor_length), 1.0)
 
 
+def _is_straight(part: BoolArray, mm: float) -> bool:
+    """A long, straight, thin line (an instrument's edge), by the spread of its pixels."""
+    rr, cc = np.nonzero(part)
+    if rr.size < 5:
+        return False
+    evals = np.linalg.eigvalsh(np.cov(np.stack([rr, cc]).astype(np.float64)))
+    length = 4.0 * float(np.sqrt(max(evals[1], 0.0))) * mm
+    thickness = 4.0 * float(np.sqrt(max(evals[0], 0.0))) * mm
+    return length >= 20.0 and thickness <= max(2.0, 0.06 * length)
+
+
 def _distal_segment(
     labels: npt.NDArray[np.int32],
     at_cornu: npt.NDArray[np.int32],
     solid: BoolArray,
     thick: BoolArray,
+    beside_dark: BoolArray,
     from_cornu: FloatArray,
     gap: int,
     mm: float,
     rules: TubeRules,
 ) -> BoolArray:
-    """The longest thin column that is the visible distal part of a tube, or an empty mask.
+    """Thin columns that may be the visible distal part of a tube (an empty mask if none).
 
     Candidates are the bridged components that do not reach the cornu. Each must hold a thin
     column of solid contrast (no faint help) at least ``rules.segment_min_length_mm`` long,
     begin within ``rules.segment_reach_mm`` of the cornu and run away from it (its far end at
-    least that length farther out than its near end), as the ampulla does.
+    least that length farther out than its near end), as the ampulla does. All that qualify
+    are kept: which of them is the tube is left to what lies beyond them. A straight line
+    is not taken, nor a line running beside strongly dark change: moved instruments
+    (tenaculum, speculum blades, cannula) leave those, bright where they are and dark where they
+    were; contrast only adds brightness.
     """
-    best = np.zeros(labels.shape, dtype=bool)
-    best_length = 0.0
+    found = np.zeros(labels.shape, dtype=bool)
     thin = solid & ~dilate_in_box(thick, gap)
     for lab, box in enumerate(ndi.find_objects(labels), start=1):
         if box is None or lab in at_cornu:
@@ -220,16 +236,16 @@ def _distal_segment(
         if part.sum() * mm < rules.segment_min_length_mm:
             continue
         length = _length_mm(part, mm)
-        if length < rules.segment_min_length_mm or length <= best_length:
+        if length < rules.segment_min_length_mm:
+            continue
+        if _is_straight(part, mm) or np.mean(beside_dark[box][part]) > 0.1:
             continue
         dist = from_cornu[box][part]
         near, far = float(dist.min()), float(dist.max())
         if near > rules.segment_reach_mm or far - near < rules.segment_min_length_mm * 0.7:
             continue
-        best = np.zeros(labels.shape, dtype=bool)
-        best[box] = part
-        best_length = length
-    return best
+        found[box] |= part
+    return found
 
 
 def read_side(
@@ -300,7 +316,10 @@ def read_side(
         length = _length_mm(column, mm)
         from_cornu_lengths.append(length)
         # Beyond the traced part (or instead of it), the tube may show again where it widens.
-        segment = _distal_segment(labels, hit, traced & m, thick, from_cornu, gap, mm, rules)
+        beside_dark = dilate_in_box(z[i] < -Z_HIGH, max(1, round(2.0 / mm)))
+        segment = _distal_segment(
+            labels, hit, traced & m, thick, beside_dark, from_cornu, gap, mm, rules
+        )
         if segment.any():
             reach_now = float(from_cornu[column].max()) if column.any() else 0.0
             if float(from_cornu[segment].min()) >= reach_now - rules.gap_mm:
