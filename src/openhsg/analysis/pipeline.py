@@ -155,7 +155,10 @@ def analyze_frames(
     }
     # Cavity shape.
     full = cavity.filled[cavity.full_index]
-    measurements, ncav, _apex = decide.cavity_measurements(full, mm)
+    # The shape is read on the cavity completed out to its faint horns (decide.complete_cavity).
+    shape_mask = decide.complete_cavity(full, maps.mask[cavity.full_index], mm)
+    features = decide.cavity_features(shape_mask, mm)
+    measurements, ncav = features.measurements, features.cavities
     rows, cols = np.nonzero(full)
     bottom = rows.max()
     os_cols = cols[rows >= bottom - max(1, int(3.0 / mm))]
@@ -166,7 +169,9 @@ def analyze_frames(
         readings[core.RIGHT].length_mm >= tubes.TUBE_RULES.tube_min_length_mm,
         readings[core.LEFT].length_mm >= tubes.TUBE_RULES.tube_min_length_mm,
     )
-    shape, shape_conf, shape_reasons = decide.decide_cavity_shape(measurements, ncav, asym, seen)
+    shape, shape_conf, shape_reasons = decide.decide_cavity_shape(
+        measurements, ncav, asym, seen, features=features
+    )
     # Filling defects over the cavity frames before the tubes drain it.
     cav_frames = [
         i
