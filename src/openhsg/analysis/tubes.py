@@ -45,6 +45,7 @@ from openhsg.analysis.core import (
     skeletonize,
 )
 from openhsg.analysis.findings import TubeFinding
+from openhsg.analysis.linking import GapLink, link_gap
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ class TubeRules:
         Contrast spread in a film (free spill) is less than this fraction of the filled
         cavity's contrast (median to median); a hydrosalpinx or a pool holds a column of
         contrast as deep as the cavity's.
+    link_max_mm
+        Longest faint stretch followed between the column at the cornu and a distal part (the
+        isthmus and the interstitial part together are a few centimetres).
     segment_min_length_mm, segment_reach_mm
         The isthmus is the tube's narrowest part (DOMAIN.md 2) and, at low dose or with dilute
         contrast, may not show while the wider ampulla does. A thin contrast column at least
@@ -98,6 +102,7 @@ class TubeRules:
     hydro_min_width_mm: float = 6.0
     hydro_min_elongation: float = 1.6
     film_max_relative_density: float = 0.5
+    link_max_mm: float = 40.0
     segment_min_length_mm: float = 15.0
     segment_reach_mm: float = 70.0
 
@@ -141,6 +146,9 @@ class TubeReading:
         where it is longest (see ``TubeRules.segment_min_length_mm``).
     from_cornu_mm
         In that frame, the length traced continuously from the cornu.
+    faint_link_mm
+        In that frame, the length of a faint stretch followed from the cornu's column to a
+        visible distal part (:func:`openhsg.analysis.linking.link_gap`), or 0.
     first_tube_frame, first_spill_frame
         First frame where the tube is traced, and first where thick contrast leaves it: a
         tube fills before it spills.
@@ -161,6 +169,7 @@ class TubeReading:
     branch_ends: int = 0
     detached: bool = False
     from_cornu_mm: float = 0.0
+    faint_link_mm: float = 0.0
     first_tube_frame: int | None = None
     first_spill_frame: int | None = None
 
@@ -248,6 +257,51 @@ def _distal_segment(
     return found
 
 
+def _follow_to_distal_part(
+    sides: Sides,
+    own: BoolArray,
+    frame: int,
+    evidence: FloatArray,
+    column: BoolArray,
+    segment: BoolArray,
+    traced: BoolArray,
+    from_cornu: npt.NDArray[np.float64],
+    origin: tuple[float, float],
+    mm: float,
+    rules: TubeRules,
+) -> tuple[BoolArray, BoolArray]:
+    """The one distal part a faint stretch links to the column at the cornu, and that stretch.
+
+    A tube has one distal end, so the stretch must leave the column at its tip (or the cornu,
+    when no column is traced), and exactly one candidate part may link: when none or several
+    do, nothing is joined (empty masks).
+    """
+    empty = np.zeros_like(column)
+    if column.any() and _length_mm(column, mm) >= rules.tube_min_length_mm:
+        tip_mm = float(from_cornu[column].max())
+        start = column & (from_cornu >= tip_mm - 5.0)
+    else:
+        edge = dilate_in_box(sides.exclusion, 1) & ~sides.exclusion
+        start = column | (edge & (from_cornu <= 6.0))
+    other = sides.extra[frame] & ~own
+    # The stretch is faint by definition: it may not run through contrast that shows (the
+    # other tube, spill, this tube's own column), only through what does not.
+    passable = ~sides.exclusion & own & ~sides.extra[frame] & ~column
+    parts, count = ndi.label(segment, structure=np.ones((3, 3), dtype=bool))
+    linked: list[tuple[BoolArray, GapLink]] = []
+    for lab in range(1, count + 1):
+        part = parts == lab
+        if _length_mm(part, mm) < rules.segment_min_length_mm:
+            continue
+        link = link_gap(evidence, start, part, passable, traced | other, origin, mm)
+        if link.linked and _length_mm(link.path, mm) <= rules.link_max_mm:
+            linked.append((part, link))
+    if len(linked) != 1:
+        return empty, empty
+    part, link = linked[0]
+    return part, link.path
+
+
 def read_side(
     sides: Sides,
     z: FloatArray,
@@ -285,6 +339,7 @@ def read_side(
     thick_areas: list[float] = []
     thick_masks: list[BoolArray] = []
     detached: list[bool] = []
+    links: list[float] = []
     from_cornu_lengths: list[float] = []
     cornual = 0.0
     smooth = max(1.0, rules.trace_smooth_mm / mm)
@@ -302,6 +357,7 @@ def read_side(
         if not traced.any():
             lengths.append(0.0)
             detached.append(False)
+            links.append(0.0)
             from_cornu_lengths.append(0.0)
             solid.append(0.0)
             thick_areas.append(0.0)
@@ -320,13 +376,24 @@ def read_side(
         segment = _distal_segment(
             labels, hit, traced & m, thick, beside_dark, from_cornu, gap, mm, rules
         )
+        link_mm = 0.0
         if segment.any():
             reach_now = float(from_cornu[column].max()) if column.any() else 0.0
             if float(from_cornu[segment].min()) >= reach_now - rules.gap_mm:
-                column = column | segment
+                joined, path = _follow_to_distal_part(
+                    sides, own, i, zs, column, segment, traced, from_cornu, (cr, cc), mm, rules
+                )
+                if joined.any():
+                    # The faint stretch is followed: the tube is continuous from its cornu.
+                    column = column | joined | path
+                    link_mm = _length_mm(path, mm)
+                    segment = np.zeros_like(column)
+                else:
+                    column = column | segment
                 length = _length_mm(column, mm)
             else:
                 segment = np.zeros_like(column)
+        links.append(link_mm)
         detached.append(bool(segment.any()))
         lengths.append(length)
         solid.append(_length_mm(column & m, mm) if length > 0 else 0.0)
@@ -386,6 +453,7 @@ def read_side(
         branch_ends=ends,
         detached=bool(length > 0 and detached[int(np.argmax(lengths))]),
         from_cornu_mm=from_cornu_lengths[int(np.argmax(lengths))] if length > 0 else 0.0,
+        faint_link_mm=links[int(np.argmax(lengths))] if length > 0 else 0.0,
         first_tube_frame=filled[0] if filled else None,
         first_spill_frame=seen[0] if seen else None,
     )
@@ -464,6 +532,12 @@ def decide_tube(
         reasons = [
             f"the proximal {side_name} tube is not seen (too faint to show); its distal part "
             f"fills ({r.solid_length_mm:.0f} mm traced)"
+        ]
+    elif r.faint_link_mm > 0:
+        reasons = [
+            f"{side_name} tube fills from the cornu ({r.solid_length_mm:.0f} mm traced, of "
+            f"which a faint {r.faint_link_mm:.0f} mm stretch is followed, brighter than any "
+            "decoy path)"
         ]
     else:
         reasons = [f"{side_name} tube fills from the cornu ({r.solid_length_mm:.0f} mm traced)"]

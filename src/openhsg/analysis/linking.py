@@ -1,0 +1,146 @@
+"""Is a faint gap in a tube really tube? Evidence along the best path, against decoys.
+
+The isthmus is the narrowest part of the tube (DOMAIN.md 2); at low dose it can sink into the
+noise while the wider ampulla still shows. Spill may only make a tube patent when it is seen
+*from that tube*, so a visible distal part counts only if the contrast column can be followed
+back to its cornu. Following a faint column is a search, and a search through noise always
+finds a path somewhat brighter than average. So the evidence along the best path from the
+column at the cornu to the distal part is compared with the evidence along the best paths
+from the same start to decoy points: points at the same distance from the cornu in other
+directions, where no contrast is seen. Only a path clearly brighter than every decoy's links
+the parts; otherwise the gap stays a gap (and the reading stays cautious).
+
+Pure functions over arrays (working resolution).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import ndimage as ndi
+from skimage.graph import MCP_Geometric
+
+FloatArray = npt.NDArray[np.float32]
+BoolArray = npt.NDArray[np.bool_]
+
+DECOY_ANGLES_DEG = (-105.0, -70.0, -35.0, 35.0, 70.0, 105.0)
+"""Directions of the decoy points, relative to the direction of the distal part."""
+
+
+@dataclass(frozen=True)
+class GapLink:
+    """Evidence that a gap between two parts of a tube is tube.
+
+    Attributes
+    ----------
+    linked
+        True when the path is clearly brighter than every decoy path.
+    score
+        Mean evidence along the gap part of the best path (noise units of ``evidence``).
+    null
+        Highest mean evidence along the decoy paths (-inf if none could be placed).
+    decoys
+        Number of decoy paths compared.
+    path
+        Pixels of the best path's gap part.
+    """
+
+    linked: bool
+    score: float
+    null: float
+    decoys: int
+    path: BoolArray
+
+
+def _path_mask(mcp: MCP_Geometric, end: tuple[int, int], shape: tuple[int, ...]) -> BoolArray:
+    mask = np.zeros(shape, dtype=bool)
+    for r, c in mcp.traceback(end):  # type: ignore[no-untyped-call]
+        mask[r, c] = True
+    return mask
+
+
+def link_gap(
+    evidence: FloatArray,
+    start: BoolArray,
+    segment: BoolArray,
+    passable: BoolArray,
+    contrast: BoolArray,
+    origin: tuple[float, float],
+    mm: float,
+    margin: float = 0.5,
+    min_score: float = 1.0,
+) -> GapLink:
+    """Weigh the faint path between the column at the cornu and a distal part of the tube.
+
+    Parameters
+    ----------
+    evidence
+        Smoothed contrast in noise units (higher = more contrast).
+    start
+        The column traced from the cornu (at least the cornual point).
+    segment
+        The distal part, not connected to ``start``.
+    passable
+        Where a tube can run (not the cavity, not the other tube's contrast).
+    contrast
+        Any contrast seen in this frame: decoy points are placed away from it.
+    origin
+        The cornu (row, col).
+    mm
+        Pixel size.
+    margin, min_score
+        The path's mean evidence must exceed the best decoy's by ``margin`` and be at least
+        ``min_score``.
+    """
+    empty = np.zeros(evidence.shape, dtype=bool)
+    if not start.any() or not segment.any():
+        return GapLink(False, 0.0, float("-inf"), 0, empty)
+    # Bright pixels are cheap; impassable ones are not entered at all.
+    costs = 1.0 / (0.25 + np.clip(evidence.astype(np.float64), 0.0, 8.0))
+    costs[~(passable | start | segment)] = np.inf
+    mcp = MCP_Geometric(costs)
+    starts = np.argwhere(start)
+    cumulative, _ = mcp.find_costs([tuple(p) for p in starts])  # type: ignore[no-untyped-call]
+    seg_costs = np.where(segment, cumulative, np.inf)
+    if not np.isfinite(seg_costs).any():
+        return GapLink(False, 0.0, float("-inf"), 0, empty)
+    end = np.unravel_index(int(np.argmin(seg_costs)), seg_costs.shape)
+    end_rc = (int(end[0]), int(end[1]))
+    keep_off = max(1, round(1.5 / mm))
+    near_start = ndi.binary_dilation(start, iterations=keep_off)
+
+    def gap_part(path: BoolArray, target: BoolArray) -> BoolArray:
+        near_target = ndi.binary_dilation(target, iterations=keep_off)
+        out: BoolArray = path & ~near_start & ~near_target
+        return out
+
+    best = gap_part(_path_mask(mcp, end_rc, evidence.shape), segment)
+    if best.sum() < 3:
+        # A gap of a pixel or two: the parts touch for all practical purposes.
+        return GapLink(True, float("inf"), float("-inf"), 0, best)
+    score = float(np.mean(evidence[best]))
+    # Decoys: same distance from the cornu as the distal part's near end, other directions.
+    dr, dc = end_rc[0] - origin[0], end_rc[1] - origin[1]
+    away = ~ndi.binary_dilation(contrast, iterations=max(1, round(5.0 / mm)))
+    nulls: list[float] = []
+    for angle in np.deg2rad(DECOY_ANGLES_DEG):
+        r = origin[0] + dr * np.cos(angle) - dc * np.sin(angle)
+        c = origin[1] + dr * np.sin(angle) + dc * np.cos(angle)
+        ri, ci = round(r), round(c)
+        if not (0 <= ri < evidence.shape[0] and 0 <= ci < evidence.shape[1]):
+            continue
+        if not (passable[ri, ci] and away[ri, ci]) or not np.isfinite(cumulative[ri, ci]):
+            continue
+        point = np.zeros(evidence.shape, dtype=bool)
+        point[ri, ci] = True
+        part = gap_part(_path_mask(mcp, (ri, ci), evidence.shape), point)
+        if part.sum() >= 3:
+            nulls.append(float(np.mean(evidence[part])))
+    if len(nulls) < 2:
+        # Too few places to compare with: the gap cannot be weighed.
+        return GapLink(False, score, float("-inf"), len(nulls), best)
+    null = max(nulls)
+    linked = score >= min_score and score >= null + margin
+    return GapLink(linked, score, null, len(nulls), best)
