@@ -8,13 +8,14 @@ Steps
 -----
 1. :func:`working_stack`: bring frames to a common working resolution (about 0.5 mm/pixel) by
    block averaging, which also lowers quantum noise.
-2. :func:`contrast_maps`: register each frame to the scout (phase correlation, translation
-   only), fit the scout's brightness to the frame (robust linear fit: the display window can
-   change between frames) and subtract. What remains bright is contrast. Divide by the robust
-   noise level to get z-scores.
+2. :func:`contrast_maps`: register each frame to the scout (:mod:`openhsg.analysis.register`:
+   band-passed anatomy inside the field, translation only), predict the frame from the scout
+   (median frame value per scout-brightness bin: the display curve can change between frames)
+   and subtract. What remains bright is contrast. Divide by the robust noise level to get
+   z-scores.
 3. :func:`segment_cavity`: the cavity is the large compact region that fills first.
 4. :func:`side_map`: each extra-cavitary contrast pixel is attributed to the patient's right or
-   left tube by connectivity to the cornua, else by proximity.
+   left tube by continuity with one cornu's contrast, else by the side of the uterine axis.
 5. :mod:`openhsg.analysis.tubes` then traces each side's tube and reads what leaves it.
 """
 
