@@ -65,3 +65,14 @@ def test_no_tube_beyond_the_cornu_is_a_proximal_occlusion() -> None:
     )
     f = decide_tube(r, "right", 6, cavity_z=40.0)
     assert (f.patency, f.occlusion_site) == ("occluded", "proximal")
+
+
+def test_contrast_beside_the_tube_but_not_at_its_end_is_not_an_occlusion() -> None:
+    # A tube that passes near spill (of the other tube, or its own with its end not traced):
+    # neither patent (not seen from its end) nor occluded (there is contrast out there).
+    r = replace(_BASE, thick_area_mm2=(0.0,) * 6, beside_area_mm2=300.0, first_spill_frame=None)
+    f = decide_tube(r, "left", 6, cavity_z=40.0)
+    assert f.patency == "indeterminate"
+    assert any("not at its traced end" in reason for reason in f.reasons)
+    r_none = replace(r, beside_area_mm2=0.0)
+    assert decide_tube(r_none, "left", 6, cavity_z=40.0).occlusion_site == "distal"

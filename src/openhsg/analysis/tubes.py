@@ -32,12 +32,14 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage as ndi
 from skimage.filters import apply_hysteresis_threshold
+from skimage.graph import MCP_Geometric
 
 from openhsg.analysis.core import (
     Z_HIGH,
     BoolArray,
     FloatArray,
     Sides,
+    bounding_box,
     dilate_in_box,
     disk,
     open_where_it_fits,
@@ -80,6 +82,9 @@ class TubeRules:
         Contrast spread in a film (free spill) is less than this fraction of the filled
         cavity's contrast (median to median); a hydrosalpinx or a pool holds a column of
         contrast as deep as the cavity's.
+    end_mm
+        Spill must continue from the last ``end_mm`` of the traced tube (the ampulla and its
+        fimbrial end), not from anywhere along it.
     link_max_mm
         Longest faint stretch followed between the column at the cornu and a distal part (the
         isthmus and the interstitial part together are a few centimetres).
@@ -103,6 +108,7 @@ class TubeRules:
     hydro_min_elongation: float = 1.6
     film_max_relative_density: float = 0.5
     link_max_mm: float = 40.0
+    end_mm: float = 25.0
     segment_min_length_mm: float = 15.0
     segment_reach_mm: float = 70.0
 
@@ -149,6 +155,8 @@ class TubeReading:
     faint_link_mm
         In that frame, the length of a faint stretch followed from the cornu's column to a
         visible distal part (:func:`openhsg.analysis.linking.link_gap`), or 0.
+    beside_area_mm2
+        Largest thick contrast (any frame) beside the traced tube but not at its far end.
     first_tube_frame, first_spill_frame
         First frame where the tube is traced, and first where thick contrast leaves it: a
         tube fills before it spills.
@@ -170,6 +178,7 @@ class TubeReading:
     detached: bool = False
     from_cornu_mm: float = 0.0
     faint_link_mm: float = 0.0
+    beside_area_mm2: float = 0.0
     first_tube_frame: int | None = None
     first_spill_frame: int | None = None
 
@@ -257,6 +266,54 @@ def _distal_segment(
     return found
 
 
+def _distal_end(
+    column: BoolArray,
+    region: BoolArray,
+    from_cornu: npt.NDArray[np.float64],
+    gap: int,
+    mm: float,
+    rules: TubeRules,
+) -> BoolArray:
+    """The far end of a traced tube: its last ``rules.end_mm`` along the tube from the cornu.
+
+    Distances run through ``region`` (the bridged contrast the column was traced in) and the
+    column (gaps up to twice ``gap`` bridged), from the column's pixels nearest the cornu, so a
+    tube that loops back toward the uterus still ends where it ends.
+    """
+    if not column.any():
+        return column
+    box = bounding_box(column | region, 2 * gap + 2)
+    assert box is not None
+    col = column[box]
+    bridged = dilate_in_box(col, gap) | region[box]
+    costs = np.where(bridged, 1.0, np.inf)
+    dist = from_cornu[box]
+    nearest = float(dist[col].min())
+    seeds = np.argwhere(col & (dist <= nearest + rules.cornu_reach_mm / 2))
+    mcp = MCP_Geometric(costs)
+    along, _ = mcp.find_costs([tuple(p) for p in seeds])  # type: ignore[no-untyped-call]
+    along = np.where(col & np.isfinite(along), along, -np.inf)
+    far = float(along.max())
+    if not np.isfinite(far):
+        return column
+    out = np.zeros_like(column)
+    out[box] = col & (along >= far - rules.end_mm / mm)
+    return out
+
+
+def _parts_on(mask: BoolArray, where: BoolArray, min_px: int = 3) -> BoolArray:
+    """The connected parts of ``mask`` that reach into ``where`` (``min_px`` pixels or more)."""
+    parts, count = ndi.label(mask, structure=np.ones((3, 3), dtype=bool))
+    if count == 0:
+        return np.zeros_like(mask)
+    total = np.bincount(parts.ravel(), minlength=count + 1)
+    inside = np.bincount(parts[where].ravel(), minlength=count + 1)
+    keep = inside >= np.minimum(min_px, total)
+    keep[0] = False
+    out: BoolArray = keep[parts]
+    return out
+
+
 def _follow_to_distal_part(
     sides: Sides,
     own: BoolArray,
@@ -264,6 +321,7 @@ def _follow_to_distal_part(
     evidence: FloatArray,
     column: BoolArray,
     segment: BoolArray,
+    components: npt.NDArray[np.int32],
     traced: BoolArray,
     from_cornu: npt.NDArray[np.float64],
     origin: tuple[float, float],
@@ -287,10 +345,10 @@ def _follow_to_distal_part(
     # The stretch is faint by definition: it may not run through contrast that shows (the
     # other tube, spill, this tube's own column), only through what does not.
     passable = ~sides.exclusion & own & ~sides.extra[frame] & ~column
-    parts, count = ndi.label(segment, structure=np.ones((3, 3), dtype=bool))
+    # One candidate per bridged component (a faint part may show in pieces).
     linked: list[tuple[BoolArray, GapLink]] = []
-    for lab in range(1, count + 1):
-        part = parts == lab
+    for lab in np.unique(components[segment]):
+        part = segment & (components == lab)
         if _length_mm(part, mm) < rules.segment_min_length_mm:
             continue
         link = link_gap(evidence, start, part, passable, traced | other, origin, mm)
@@ -340,6 +398,8 @@ def read_side(
     thick_masks: list[BoolArray] = []
     detached: list[bool] = []
     links: list[float] = []
+    known = np.zeros(own.shape, dtype=bool)  # the tube traced from the cornu so far
+    beside = 0.0
     from_cornu_lengths: list[float] = []
     cornual = 0.0
     smooth = max(1.0, rules.trace_smooth_mm / mm)
@@ -377,11 +437,31 @@ def read_side(
             labels, hit, traced & m, thick, beside_dark, from_cornu, gap, mm, rules
         )
         link_mm = 0.0
+        if segment.any() and known.any():
+            # Frames are registered and a filled tube stays where it is: a distal part that
+            # lies on or continues the tube traced from the cornu in an earlier frame is that
+            # tube.
+            on_known = _parts_on(segment, dilate_in_box(known, max(1, round(2.0 / mm))))
+            if on_known.any():
+                column = column | on_known | known
+                segment = segment & ~on_known
+                length = _length_mm(column, mm)
         if segment.any():
             reach_now = float(from_cornu[column].max()) if column.any() else 0.0
             if float(from_cornu[segment].min()) >= reach_now - rules.gap_mm:
                 joined, path = _follow_to_distal_part(
-                    sides, own, i, zs, column, segment, traced, from_cornu, (cr, cc), mm, rules
+                    sides,
+                    own,
+                    i,
+                    zs,
+                    column,
+                    segment,
+                    labels,
+                    traced,
+                    from_cornu,
+                    (cr, cc),
+                    mm,
+                    rules,
                 )
                 if joined.any():
                     # The faint stretch is followed: the tube is continuous from its cornu.
@@ -395,6 +475,8 @@ def read_side(
                 segment = np.zeros_like(column)
         links.append(link_mm)
         detached.append(bool(segment.any()))
+        if not segment.any() and length >= rules.tube_min_length_mm:
+            known = known | column
         lengths.append(length)
         solid.append(_length_mm(column & m, mm) if length > 0 else 0.0)
         by_cornu = thick & (from_cornu <= 1.5 * rules.cornu_reach_mm)
@@ -403,8 +485,10 @@ def read_side(
             thick_areas.append(0.0)
             thick_masks.append(np.zeros_like(m))
             continue
-        # Spill and dilated ampullae continue from the traced column, away from the cornu.
-        reach = dilate_in_box(column, attach)
+        # Spill and dilated ampullae continue from the tube's far end (the fimbriae), not from
+        # anywhere along it: a tube that passes near spill of the other tube has not spilled.
+        region = np.isin(labels, hit[hit > 0]) | dilate_in_box(column, gap)
+        reach = dilate_in_box(_distal_end(column, region, from_cornu, gap, mm, rules), attach)
         parts, count = ndi.label(thick)
         keep = np.zeros(count + 1, dtype=bool)
         for lab in np.unique(parts[reach & thick]):
@@ -415,6 +499,11 @@ def read_side(
         attached = keep[parts]
         thick_areas.append(float(attached.sum()) * px2)
         thick_masks.append(attached)
+        # Thick contrast beside the tube but not at its end: spill of the other tube, or of
+        # this one when its end is not traced. Either way it is not evidence of occlusion.
+        alongside = dilate_in_box(column, attach) & thick & ~attached
+        far_out = alongside & (from_cornu > rules.cornu_reach_mm)
+        beside = max(beside, float(far_out.sum()) * px2)
     best = int(np.argmax(thick_areas))
     dense, elongation, components, width, median_z, ends = 0.0, 1.0, 0, 0.0, 0.0, 0
     if thick_areas[best] > 0:
@@ -454,6 +543,7 @@ def read_side(
         detached=bool(length > 0 and detached[int(np.argmax(lengths))]),
         from_cornu_mm=from_cornu_lengths[int(np.argmax(lengths))] if length > 0 else 0.0,
         faint_link_mm=links[int(np.argmax(lengths))] if length > 0 else 0.0,
+        beside_area_mm2=beside,
         first_tube_frame=filled[0] if filled else None,
         first_spill_frame=seen[0] if seen else None,
     )
@@ -541,6 +631,12 @@ def decide_tube(
         ]
     else:
         reasons = [f"{side_name} tube fills from the cornu ({r.solid_length_mm:.0f} mm traced)"]
+    if thick < rules.spill_min_area_mm2 and r.beside_area_mm2 >= rules.spill_min_area_mm2:
+        reasons.append(
+            f"contrast lies beside the {side_name} tube ({r.beside_area_mm2:.0f} mm2) but not at "
+            "its traced end: cannot tell whether it spilled from this tube"
+        )
+        return TubeFinding("indeterminate", None, False, None, "indeterminate", 0.3, tuple(reasons))
     if thick < rules.spill_min_area_mm2:
         reasons.append(f"no spill seen from the {side_name} tube in any of {frames} frames")
         conf = 0.55 if r.detached else 0.75
