@@ -36,6 +36,8 @@ COARSE_MM = 5.0
 """Band-pass: brightness varying slower than this (vignetting, soft-tissue thickness) is removed."""
 EDGE_MARGIN_MM = 10.0
 """The weight is zero within this distance of the exposed field's edge (static edges)."""
+TRUNCATE = 3.0
+"""Gaussian kernels end at this many sigmas: ample for registering, and a third cheaper."""
 MAX_SHIFT_MM = 40.0
 """Larger movements between two frames of one sitting are not searched for."""
 
@@ -92,14 +94,15 @@ def band_pass(
     """
     if field is None:
         out: FloatArray = (
-            ndi.gaussian_filter(frame, fine_px) - ndi.gaussian_filter(frame, coarse_px)
+            ndi.gaussian_filter(frame, fine_px, truncate=TRUNCATE)
+            - ndi.gaussian_filter(frame, coarse_px, truncate=TRUNCATE)
         ).astype(np.float32)
         return out
     inside = field.astype(np.float32)
     masked = frame * inside
     supports = _supports(field, fine_px, coarse_px) if supports is None else supports
-    fine = ndi.gaussian_filter(masked, fine_px) / supports[0]
-    coarse = ndi.gaussian_filter(masked, coarse_px) / supports[1]
+    fine = ndi.gaussian_filter(masked, fine_px, truncate=TRUNCATE) / supports[0]
+    coarse = ndi.gaussian_filter(masked, coarse_px, truncate=TRUNCATE) / supports[1]
     out = ((fine - coarse) * inside).astype(np.float32)
     return out
 
@@ -107,8 +110,8 @@ def band_pass(
 def _supports(field: BoolArray, fine_px: float, coarse_px: float) -> tuple[FloatArray, FloatArray]:
     """Gaussian-weighted share of the field around each pixel, at both band-pass scales."""
     inside = field.astype(np.float32)
-    fine: FloatArray = np.maximum(ndi.gaussian_filter(inside, fine_px), 1e-3)
-    coarse: FloatArray = np.maximum(ndi.gaussian_filter(inside, coarse_px), 1e-3)
+    fine: FloatArray = np.maximum(ndi.gaussian_filter(inside, fine_px, truncate=TRUNCATE), 1e-3)
+    coarse: FloatArray = np.maximum(ndi.gaussian_filter(inside, coarse_px, truncate=TRUNCATE), 1e-3)
     return fine, coarse
 
 
