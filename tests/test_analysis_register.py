@@ -79,3 +79,21 @@ def test_simulated_study_is_registered_to_its_recorded_motion(study_set: list[Pa
             checked += 1
     if checked == 0:
         pytest.skip("no multi-frame study with one frame per exposure in the set")
+
+
+def test_burned_in_text_is_not_contrast_when_the_patient_moves() -> None:
+    rng = np.random.default_rng(9)
+    anatomy = _anatomy(rng, (480, 480))
+    rows, cols = np.indices(anatomy.shape)
+    text = (rows >= 200) & (rows < 216) & (cols >= 150) & (cols < 260)
+    strokes = text & ((cols // 3) % 2 == 0)
+    frames = []
+    for shift in ((0, 0), (6, -4), (-5, 7), (3, 8)):
+        frame = _expose(anatomy, shift, rng)
+        frame[text] = np.where(strokes[text], 1.0, 0.0)  # drawn by the unit, identical each time
+        frames.append(frame)
+    stack = core.working_stack(frames, (0.5, 0.5))
+    maps = core.contrast_maps(stack)
+    near_text = ndi.binary_dilation(text, iterations=12)
+    for i in range(1, len(frames)):
+        assert not maps.mask[i][near_text].any(), i

@@ -67,11 +67,17 @@ class WorkingStack:
         Block size used to downsample (working pixel = ``factor`` input pixels).
     mm_per_px
         Working pixel size in mm (isotropic; the mean of row and column spacing).
+    overlay
+        (rows, cols) bool: working pixels holding input pixels that are exactly the same in
+        every frame while the field around them is noisy. Quantum noise changes every exposed
+        pixel between exposures; only what the unit draws (burned-in text, graphics) or
+        clips stays identical. None when not computed.
     """
 
     frames: FloatArray
     factor: int
     mm_per_px: float
+    overlay: BoolArray | None = None
 
 
 def working_stack(frames: list[FloatArray], spacing_mm: tuple[float, float] | None) -> WorkingStack:
@@ -97,7 +103,15 @@ def working_stack(frames: list[FloatArray], spacing_mm: tuple[float, float] | No
     for i, frame in enumerate(frames):
         crop = np.asarray(frame[: r2 * factor, : c2 * factor], dtype=np.float32)
         out[i] = _block_mean(crop, factor)
-    return WorkingStack(out, factor, spacing * factor)
+    overlay = None
+    if len(frames) >= 3:
+        first = np.asarray(frames[0])
+        same = np.ones(first.shape, dtype=bool)
+        for frame in frames[1:]:
+            same &= np.asarray(frame) == first
+        same = same[: r2 * factor, : c2 * factor]
+        overlay = np.asarray(same.reshape(r2, factor, c2, factor).any(axis=(1, 3)), dtype=bool)
+    return WorkingStack(out, factor, spacing * factor, overlay)
 
 
 def _block_mean(crop: FloatArray, factor: int) -> FloatArray:
@@ -185,8 +199,17 @@ def contrast_maps(stack: WorkingStack, smooth_mm: float = 0.6) -> ContrastMaps:
     z = np.zeros_like(smoothed)
     shifts = np.zeros((n, 2))
     scout = _scout_bins(ref, field)
-    # Register on the unsmoothed working frames: the band-pass does its own smoothing.
-    reg = registration_reference(stack.frames[0], field, stack.mm_per_px)
+    overlay = None
+    # Identical pixels outside the field are just its dark surround; inside it they are
+    # overlays, unless most of the field is identical (a test pattern or a copied frame).
+    drawn = None if stack.overlay is None else stack.overlay & field
+    if drawn is not None and drawn.any() and drawn.sum() < 0.25 * field.sum():
+        # Wider than the strokes: smoothing spreads bright text by a few pixels.
+        overlay = dilate_in_box(drawn, max(1, round(3.0 / stack.mm_per_px)))
+    # Register on the unsmoothed working frames (the band-pass does its own smoothing), on the
+    # anatomy only: overlays stay with the detector.
+    anatomy = field if overlay is None else field & ~overlay
+    reg = registration_reference(stack.frames[0], anatomy, stack.mm_per_px)
     for i in range(1, n):
         frame = smoothed[i]
         shift = shift_to_reference(reg, stack.frames[i])
@@ -204,6 +227,11 @@ def contrast_maps(stack: WorkingStack, smooth_mm: float = 0.6) -> ContrastMaps:
         diff = frame - _binned_median_map(ref, frame, field, scout)
         sigma = _robust_sigma(diff[frame_field])
         z[i] = np.where(frame_field, diff / sigma, 0.0)
+        if overlay is not None:
+            # Burned-in text stays on the detector while the frame moves with the patient:
+            # after registration it leaves bright and dark marks where it was and where it is.
+            marks = overlay | _translate(overlay.astype(np.float32), shift).astype(bool)
+            z[i][marks] = 0.0
     mask = np.zeros(z.shape, dtype=bool)
     min_px = max(4, round(2.0 / stack.mm_per_px**2))
     near = max(1, round(1.0 / stack.mm_per_px))
