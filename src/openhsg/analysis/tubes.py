@@ -83,8 +83,9 @@ class TubeRules:
         cavity's contrast (median to median); a hydrosalpinx or a pool holds a column of
         contrast as deep as the cavity's.
     end_mm
-        Spill must continue from the last ``end_mm`` of the traced tube (the ampulla and its
-        fimbrial end), not from anywhere along it.
+        Spill must continue from the far end of the traced tube (the ampulla and its fimbrial
+        end: its distal half or its last ``end_mm``, whichever is longer), not from anywhere
+        along it.
     link_max_mm
         Longest faint stretch followed between the column at the cornu and a distal part (the
         isthmus and the interstitial part together are a few centimetres).
@@ -274,7 +275,7 @@ def _distal_end(
     mm: float,
     rules: TubeRules,
 ) -> BoolArray:
-    """The far end of a traced tube: its last ``rules.end_mm`` along the tube from the cornu.
+    """The far end of a traced tube: its distal half or last ``rules.end_mm``, if longer.
 
     Distances run through ``region`` (the bridged contrast the column was traced in) and the
     column (gaps up to twice ``gap`` bridged), from the column's pixels nearest the cornu, so a
@@ -297,7 +298,7 @@ def _distal_end(
     if not np.isfinite(far):
         return column
     out = np.zeros_like(column)
-    out[box] = col & (along >= far - rules.end_mm / mm)
+    out[box] = col & (along >= min(far - rules.end_mm / mm, 0.5 * far))
     return out
 
 
