@@ -121,6 +121,13 @@ def link_gap(
         # A gap of a pixel or two: the parts touch for all practical purposes.
         return GapLink(True, float("inf"), float("-inf"), 0, best)
     score = float(np.mean(evidence[best]))
+    # Decoy paths may not borrow the candidate path's own corridor (a decoy that follows the
+    # faint tube most of the way would measure the tube, not the noise).
+    corridor = ndi.binary_dilation(best, iterations=2 * keep_off)
+    decoy_costs = costs.copy()
+    decoy_costs[corridor] = np.inf
+    mcp = MCP_Geometric(decoy_costs)
+    cumulative, _ = mcp.find_costs([tuple(p) for p in starts])  # type: ignore[no-untyped-call]
     # Decoys: same distance from the cornu as the distal part's near end, other directions.
     dr, dc = end_rc[0] - origin[0], end_rc[1] - origin[1]
     away = ~ndi.binary_dilation(contrast, iterations=max(1, round(5.0 / mm)))
