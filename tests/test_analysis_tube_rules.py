@@ -76,3 +76,15 @@ def test_contrast_beside_the_tube_but_not_at_its_end_is_not_an_occlusion() -> No
     assert any("not at its traced end" in reason for reason in f.reasons)
     r_none = replace(r, beside_area_mm2=0.0)
     assert decide_tube(r_none, "left", 6, cavity_z=40.0).occlusion_site == "distal"
+
+
+def test_contrast_present_when_the_cavity_first_fills_is_not_spill() -> None:
+    # Venous intravasation around the cavity shows from the first filled frame, before any
+    # tube could have filled and spilled: it must not make the tube patent.
+    early = replace(_BASE, first_tube_frame=1, first_spill_frame=1)
+    f = decide_tube(early, "right", 6, cavity_z=40.0, cavity_first_frame=1)
+    assert f.patency == "indeterminate"
+    assert "already there when the cavity first fills" in " ".join(f.reasons)
+    # The same reading with contrast first seen after the cavity filled is free spill.
+    late = decide_tube(_BASE, "right", 6, cavity_z=40.0, cavity_first_frame=1)
+    assert late.patency == "patent"

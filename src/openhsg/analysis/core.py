@@ -592,6 +592,26 @@ class Cavity:
     union: BoolArray
 
 
+CAVITY_RELATIVE_DENSITY = 0.2
+"""Least contrast, as a fraction of the cavity's dense core, that still counts as cavity.
+
+A filled cavity's edge, where the contrast layer thins, still reaches about a third of its core;
+haze around it (intravasation, blur) stays below a sixth.
+"""
+
+
+def _largest_parts(region: BoolArray, fraction: float = 0.3) -> BoolArray:
+    """Keep the connected parts of ``region`` of at least ``fraction`` of the largest one."""
+    labels, count = ndi.label(region)
+    if count <= 1:
+        return region
+    sizes = np.bincount(labels.ravel())
+    sizes[0] = 0
+    keep = sizes >= fraction * sizes.max()
+    keep[0] = False
+    return np.asarray(keep[labels], dtype=bool)
+
+
 def segment_cavity(maps: ContrastMaps, mm_per_px: float) -> Cavity | None:
     """Find the cavity: the large compact contrast region that fills first.
 
@@ -649,10 +669,18 @@ def segment_cavity(maps: ContrastMaps, mm_per_px: float) -> Cavity | None:
     masks = np.zeros_like(maps.mask)
     filled = np.zeros_like(maps.mask)
     grow_px = max(1, round(4.0 / mm_per_px))
+    ring_footprint = disk(max(1, round(2.0 / mm_per_px)))
+    step_px = max(1, round(15.0 / mm_per_px))
+    settled_px = max(1, round(3.0 / mm_per_px))
     grown = dilate_in_box(seed, grow_px)
-    # The cavity only grows a little after it first fills; anything farther is tube or spill.
-    limit = dilate_in_box(seed, max(1, round(8.0 / mm_per_px)))
+    # While it fills (the first three frames with contrast, see ``full`` below) the cavity
+    # grows from the cervix up by up to 15 mm a frame; then it only drains, so contrast more
+    # than 3 mm beyond it is tube or spill. The limit follows the last frame so that a cavity
+    # seen half-filled early is not cut at its early outline.
+    limit = dilate_in_box(seed, step_px)
     for i in range(first, n):
+        if i == first + 3:
+            limit = dilate_in_box(filled[first:i].any(axis=0) | seed, settled_px)
         # Everything below stays within one pixel of the opened contrast: work in its box.
         box = bounding_box(opened[i], 2)
         if box is None:
@@ -661,11 +689,25 @@ def segment_cavity(maps: ContrastMaps, mm_per_px: float) -> Cavity | None:
         hit = np.zeros(count + 1, dtype=bool)
         hit[labels[grown[box]]] = True
         hit[0] = False
-        region = hit[labels]
+        region = hit[labels] & limit[box]
+        if not region.any():
+            continue
+        # A filled cavity is many times denser than the faint haze around it (intravasation,
+        # scatter, blur): keep what reaches a fair fraction of the cavity's own density.
+        z = maps.z[i][box]
+        # The level is taken high in the region: a halo can cover more area than the cavity.
+        dense = z >= CAVITY_RELATIVE_DENSITY * float(np.percentile(z[region], 90))
         # Restore the edge detail lost by the opening (one pixel), not the tubes or vessels.
         region = (ndi.binary_dilation(region) & maps.mask[i][box] | region) & limit[box]
+        # What the dense cavity encloses stays, however faint: a detector saturated by the
+        # filled cavity can leave its middle with little measured contrast.
+        solid = region & dense
+        hull = fill_holes(close_by_runs(solid, ring_footprint) | solid)
+        region = _largest_parts(region & hull)
         masks[i][box] = region
         filled[i][box] = fill_holes(region)
+        if i < first + 3:
+            limit = dilate_in_box(filled[i] | seed, step_px)
     areas = filled.reshape(n, -1).sum(axis=1)
     # Full filling comes soon after the first filling (before tubes and spill crowd the view).
     areas[first + 3 :] = np.minimum(areas[first + 3 :], 0)

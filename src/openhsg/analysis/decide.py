@@ -614,11 +614,18 @@ def decide_intravasation(branches: int, washout: float, area_mm2: float) -> Intr
         Skeleton end points of thin extra-cavitary contrast near the cavity in the early frames,
         beyond those of the two tubes.
     washout
-        Fraction of that network gone in the last frame.
+        Fraction of the network's contrast gone in the last frame.
     area_mm2
         Area of the network.
+
+    Notes
+    -----
+    Venous intravasation is a fine lace-like network around the cavity that drains toward the
+    pelvic veins and washes out, while peritoneal contrast stays (DOMAIN.md section 2). The
+    edges of tubes, spill and moved instruments also leave thin branching residue near the
+    cavity, but a few dozen end points at most, and it does not fade.
     """
-    if branches >= 6 and washout >= 0.5 and area_mm2 >= 40.0:
+    if branches >= 30 and washout >= 0.4 and area_mm2 >= 75.0:
         conf = min(0.95, 0.5 + 0.05 * branches)
         return IntravasationFinding(
             True,

@@ -149,7 +149,11 @@ def analyze_frames(
     cavity_z = float(np.median(full_z)) if full_z.size else None
     calls = {
         s: tubes.decide_tube(
-            readings[s], "right" if s == core.RIGHT else "left", n, cavity_z=cavity_z
+            readings[s],
+            "right" if s == core.RIGHT else "left",
+            n,
+            cavity_z=cavity_z,
+            cavity_first_frame=cavity.first_index,
         )
         for s in (core.RIGHT, core.LEFT)
     }
@@ -317,6 +321,7 @@ def _intravasation(
     near = core.dilate_in_box(cavity.union, max(1, round(25.0 / mm)))
     branches = 0
     net = np.zeros_like(near)
+    net_frame = early[0] if early else 0
     for i in early:
         m = sides.extra[i] & near
         # The skeleton and its end-point count are local: compute them in the mask's box (a
@@ -328,15 +333,17 @@ def _intravasation(
         thin = m & ~core.open_where_it_fits(m, cross, max(1, round(1.5 / mm)))
         b = core.skeleton_branches(thin[box])
         if b > branches:
-            branches, net = b, thin
+            branches, net, net_frame = b, thin, i
     # Two tubes leave the cornua: up to four end points are theirs.
     branches = max(0, branches - 4)
     area = float(net.sum()) * mm * mm
     if not net.any():
         return decide.decide_intravasation(0, 0.0, 0.0)
-    grown = core.dilate_in_box(net, 1)
-    last = sides.extra[n - 1]
-    washout = 1.0 - float((last & grown).sum()) / max(1.0, float(net.sum()))
+    # Washout is measured on the contrast itself: a dense network that drains to a third still
+    # shows above the noise in the last frame, yet it has washed out.
+    seen = float(np.median(maps.z[net_frame][net]))
+    left = float(np.median(maps.z[n - 1][net]))
+    washout = 1.0 - max(0.0, left) / seen if seen > 0 else 0.0
     return decide.decide_intravasation(branches, washout, area)
 
 

@@ -556,6 +556,7 @@ def decide_tube(
     frames: int,
     rules: TubeRules = TUBE_RULES,
     cavity_z: float | None = None,
+    cavity_first_frame: int | None = None,
 ) -> TubeFinding:
     """Patency, spill, occlusion site and hydrosalpinx of one tube, with the reasons.
 
@@ -574,6 +575,10 @@ def decide_tube(
         same contrast medium fills cavity, tubes and peritoneum, so the ratio of a
         collection's contrast to the cavity's is its thickness in relative terms, whatever
         the dose, noise or contrast concentration.
+    cavity_first_frame
+        First frame with contrast in the cavity, or None. Contrast fills the cavity, then the
+        tubes, then spills (the stages of an HSG, StatPearls article): contrast beyond the
+        tube that is there as soon as the cavity fills did not spill from it.
     """
     if frames < 3:
         return TubeFinding(
@@ -679,6 +684,20 @@ def decide_tube(
         reasons.append(
             f"patchy contrast lies beyond it ({thick:.0f} mm2), but the visible part is not "
             f"continuous with the {side_name} cornu: spill cannot be attributed to it"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
+    if (
+        patchy
+        and cavity_first_frame is not None
+        and r.first_spill_frame is not None
+        and r.first_spill_frame <= cavity_first_frame
+    ):
+        reasons.append(
+            f"patchy contrast lies beyond the {side_name} tube ({thick:.0f} mm2), but it is "
+            "already there when the cavity first fills, before a tube could spill: it may be "
+            "intravasation or overlying contrast, and spill cannot be attributed to the tube"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)

@@ -1,0 +1,79 @@
+"""Cavity segmentation on contrast maps: the outline a radiologist would draw."""
+
+from __future__ import annotations
+
+import numpy as np
+from skimage.draw import polygon
+
+from openhsg.analysis import core, decide
+
+MM = 0.5  # mm per working pixel
+SIZE = 256
+
+
+def _triangle(top_row: float) -> core.BoolArray:
+    """An inverted triangle (the cavity) from ``top_row`` down to the internal os at row 200."""
+    m = np.zeros((SIZE, SIZE), dtype=bool)
+    rr, cc = polygon([top_row, top_row, 200], [78, 178, 128], m.shape)
+    m[rr, cc] = True
+    return m
+
+
+def _maps(z: np.ndarray) -> core.ContrastMaps:
+    n = z.shape[0]
+    return core.ContrastMaps(
+        z=z.astype(np.float32),
+        mask=z > 3.0,
+        shifts=np.zeros((n, 2)),
+        field=np.ones(z.shape[1:], dtype=bool),
+        reference_has_contrast=False,
+    )
+
+
+def _dice(a: core.BoolArray, b: core.BoolArray) -> float:
+    return float(2 * (a & b).sum() / (a.sum() + b.sum()))
+
+
+def test_cavity_seen_half_filled_first_is_outlined_whole_when_full() -> None:
+    # Early filling shows the lower part; the fundus fills 25 mm higher two frames later.
+    z = np.zeros((5, SIZE, SIZE))
+    for i, top in ((1, 110), (2, 80), (3, 60), (4, 60)):
+        z[i][_triangle(top)] = 80.0
+    cav = core.segment_cavity(_maps(z), MM)
+    assert cav is not None
+    assert cav.first_index == 1
+    assert _dice(cav.filled[3], _triangle(60)) > 0.95
+    assert _dice(cav.filled[4], _triangle(60)) > 0.95
+
+
+def test_faint_haze_around_the_cavity_is_not_cavity() -> None:
+    # A wide, faint halo (intravasation, scatter) around a dense cavity, larger than it.
+    z = np.zeros((4, SIZE, SIZE))
+    cavity = _triangle(60)
+    halo = core.dilate_in_box(cavity, 24) & ~cavity
+    for i in (1, 2, 3):
+        z[i][halo] = 8.0
+        z[i][cavity] = 80.0
+    cav = core.segment_cavity(_maps(z), MM)
+    assert cav is not None
+    assert _dice(cav.filled[cav.full_index], cavity) > 0.95
+
+
+def test_saturated_middle_of_a_filled_cavity_stays_cavity() -> None:
+    # A detector burned out by the dense cavity measures little contrast in its middle.
+    z = np.zeros((4, SIZE, SIZE))
+    cavity = _triangle(60)
+    middle = cavity & ~core.dilate_in_box(~cavity, 12)
+    for i in (1, 2, 3):
+        z[i][cavity] = 80.0
+        z[i][middle] = 6.0
+    cav = core.segment_cavity(_maps(z), MM)
+    assert cav is not None
+    assert _dice(cav.filled[cav.full_index], cavity) > 0.95
+
+
+def test_intravasation_is_a_branching_network_that_washes_out() -> None:
+    assert decide.decide_intravasation(60, 0.8, 200.0).present
+    # Residue of tube and instrument edges: few branches, or contrast that stays.
+    assert not decide.decide_intravasation(12, 0.9, 200.0).present
+    assert not decide.decide_intravasation(60, 0.1, 200.0).present
