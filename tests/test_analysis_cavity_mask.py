@@ -77,3 +77,19 @@ def test_intravasation_is_a_branching_network_that_washes_out() -> None:
     # Residue of tube and instrument edges: few branches, or contrast that stays.
     assert not decide.decide_intravasation(12, 0.9, 200.0).present
     assert not decide.decide_intravasation(60, 0.1, 200.0).present
+
+
+def test_masks_are_returned_on_each_frame_as_acquired() -> None:
+    # A frame that the registration moved by (+3, -2) onto the reference: its mask, found
+    # on the reference grid, must be drawn 3 rows up and 2 columns right of the frame content.
+    ref_mask = np.zeros((2, 20, 20), dtype=bool)
+    ref_mask[1, 10, 10] = True
+    ref_mask[0, 0, 0] = True  # frame 0 did not move
+    out = core.masks_in_frame_coordinates(ref_mask, np.array([[0.0, 0.0], [3.0, -2.0]]))
+    assert out[0, 0, 0] and out[0].sum() == 1
+    assert out[1, 7, 12] and out[1].sum() == 1
+    # Content moved in from outside the frame is empty, not repeated edge pixels.
+    edge = np.zeros((1, 20, 20), dtype=bool)
+    edge[0, 19, :] = True
+    moved = core.masks_in_frame_coordinates(edge, np.array([[-3.0, 0.0]]))
+    assert moved.sum() == 0

@@ -350,6 +350,25 @@ def _translate(frame: FloatArray, shift: npt.NDArray[np.float64]) -> FloatArray:
     return out
 
 
+def masks_in_frame_coordinates(masks: BoolArray, shifts: npt.NDArray[np.float64]) -> BoolArray:
+    """Move registered masks back onto each frame as it was acquired.
+
+    :func:`contrast_maps` moved frame ``i`` by ``shifts[i]`` onto the reference; drawing on the
+    frame itself (overlays, comparison with other tools) needs the opposite move. Pixels moved
+    in from outside are empty. ``masks`` is (n, rows, cols) or one mask for all of ``shifts``.
+    """
+    out = np.zeros(masks.shape, dtype=bool)
+    rows, cols = masks.shape[-2:]
+    for i, (dy, dx) in enumerate(np.round(shifts).astype(int)):
+        dy, dx = -dy, -dx
+        src = masks[i] if masks.ndim == 3 else masks
+        dst = out[i] if masks.ndim == 3 else out
+        dst[max(0, dy) : rows + min(0, dy), max(0, dx) : cols + min(0, dx)] = src[
+            max(0, -dy) : rows + min(0, -dy), max(0, -dx) : cols + min(0, -dx)
+        ]
+    return out
+
+
 def _binned_median_map(
     ref: FloatArray, frame: FloatArray, field: BoolArray, scout: _ScoutBins | None = None
 ) -> FloatArray:

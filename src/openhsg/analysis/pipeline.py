@@ -54,6 +54,9 @@ class StudyAnalysis:
         (n, rows, cols) bool amorphous contrast counted as spill, or None.
     defects
         bool mask of filling defects at full filling, or None.
+
+    All masks are in each frame's own pixel grid (patient motion between frames undone), so
+    they can be drawn on the frame they belong to.
     """
 
     findings: StudyFindings
@@ -192,7 +195,8 @@ def analyze_frames(
     col_mm = spacing[1] if spacing else mm / f_scale
     for region, kind, conf in defect_regions:
         defect_mask |= region
-        r, c = ndi.center_of_mass(region)
+        # Centres are given on the full-filling frame as acquired (motion undone).
+        r, c = np.subtract(ndi.center_of_mass(region), maps.shifts[cavity.full_index])
         size = float(np.sqrt(4.0 * region.sum() / np.pi)) * mm
         centre_px = ((r + 0.5) * f_scale - 0.5, (c + 0.5) * f_scale - 0.5)
         defects.append(
@@ -260,15 +264,21 @@ def analyze_frames(
     )
     own_r = sides.labels == core.RIGHT
     own_l = sides.labels == core.LEFT
+
+    # The masks were found on registered frames: give them back in each frame's own place.
+    def placed(masks: core.BoolArray) -> core.BoolArray:
+        return core.masks_in_frame_coordinates(masks, maps.shifts)
+
+    full_shift = maps.shifts[cavity.full_index : cavity.full_index + 1]
     return StudyAnalysis(
         findings,
         frames,
         stack.factor,
-        cavity=cavity.filled,
-        right=sides.extra & own_r[None],
-        left=sides.extra & own_l[None],
-        spill=spill,
-        defects=defect_mask,
+        cavity=placed(cavity.filled),
+        right=placed(sides.extra & own_r[None]),
+        left=placed(sides.extra & own_l[None]),
+        spill=placed(spill),
+        defects=core.masks_in_frame_coordinates(defect_mask[None], full_shift)[0],
     )
 
 
