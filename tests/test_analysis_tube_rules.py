@@ -88,3 +88,11 @@ def test_contrast_present_when_the_cavity_first_fills_is_not_spill() -> None:
     # The same reading with contrast first seen after the cavity filled is free spill.
     late = decide_tube(_BASE, "right", 6, cavity_z=40.0, cavity_first_frame=1)
     assert late.patency == "patent"
+
+
+def test_spill_running_into_the_other_sides_contrast_from_the_start_is_not_attributed() -> None:
+    # The other tube's loop or spill lying by this tube's end must not make this tube patent.
+    shared = replace(_BASE, spill_shared=True)
+    f = decide_tube(shared, "left", 6, cavity_z=40.0, cavity_first_frame=1)
+    assert f.patency == "indeterminate"
+    assert "other side" in " ".join(f.reasons)

@@ -148,6 +148,7 @@ def analyze_frames(
         return StudyAnalysis(replace_skipped(f, skips), frames, stack.factor)
     sides = core.side_map(maps, cavity, mm)
     readings = {s: _read_side_in_box(sides, maps.z, s, mm) for s in (core.RIGHT, core.LEFT)}
+    readings = _contested_spill(readings)
     full_z = maps.z[cavity.full_index][cavity.filled[cavity.full_index]]
     cavity_z = float(np.median(full_z)) if full_z.size else None
     calls = {
@@ -321,6 +322,22 @@ def _read_side_in_box(
         exclusion=sides.exclusion[box],
     )
     return tubes.read_side(cropped, z[:, box[0], box[1]], side, mm)
+
+
+def _contested_spill(readings: dict[int, tubes.TubeReading]) -> dict[int, tubes.TubeReading]:
+    """Keep ``spill_shared`` only where the other side's contrast could have been the source.
+
+    Contrast that runs on into the other side's from its first appearance is doubtful only if
+    the other side had spilled by then: spill that appears on one side first is that side's.
+    """
+    from dataclasses import replace
+
+    out = dict(readings)
+    for side, other in ((core.RIGHT, core.LEFT), (core.LEFT, core.RIGHT)):
+        mine, theirs = readings[side].first_spill_frame, readings[other].first_spill_frame
+        if readings[side].spill_shared and (mine is None or theirs is None or theirs > mine):
+            out[side] = replace(readings[side], spill_shared=False)
+    return out
 
 
 def _intravasation(

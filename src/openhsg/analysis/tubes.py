@@ -161,6 +161,9 @@ class TubeReading:
     first_tube_frame, first_spill_frame
         First frame where the tube is traced, and first where thick contrast leaves it: a
         tube fills before it spills.
+    spill_shared
+        In the frame where it first appears, the thick contrast at the tube's end already
+        touches contrast attributed to the other side: it may have come from the other tube.
     """
 
     length_mm: float
@@ -182,6 +185,7 @@ class TubeReading:
     beside_area_mm2: float = 0.0
     first_tube_frame: int | None = None
     first_spill_frame: int | None = None
+    spill_shared: bool = False
 
     @property
     def spill_frame(self) -> int | None:
@@ -521,6 +525,11 @@ def read_side(
         width = 2.0 * float(ndi.distance_transform_edt(big).max()) * mm
     seen = [i for i in range(n) if thick_areas[i] > 0]
     growth = thick_areas[seen[-1]] / max(thick_areas[seen[0]], 1e-6) if seen else 0.0
+    shared = False
+    if seen:
+        other_side = (sides.labels > 0) & ~own
+        touching = dilate_in_box(thick_masks[seen[0]], 2) & sides.extra[seen[0]] & other_side
+        shared = bool(touching.any())
     length = max(lengths)
     filled = [
         i
@@ -547,6 +556,7 @@ def read_side(
         beside_area_mm2=beside,
         first_tube_frame=filled[0] if filled else None,
         first_spill_frame=seen[0] if seen else None,
+        spill_shared=shared,
     )
 
 
@@ -698,6 +708,18 @@ def decide_tube(
             f"patchy contrast lies beyond the {side_name} tube ({thick:.0f} mm2), but it is "
             "already there when the cavity first fills, before a tube could spill: it may be "
             "intravasation or overlying contrast, and spill cannot be attributed to the tube"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
+    if patchy and r.spill_shared:
+        # Spill is seen *from* a tube only when it starts at that tube: contrast that, from
+        # its first appearance, runs on into the other side's contrast may be the other
+        # tube's loop or spill lying by this tube's end (both seen in testing).
+        reasons.append(
+            f"patchy contrast lies beyond the {side_name} tube ({thick:.0f} mm2), but from "
+            "its first appearance it runs on into contrast of the other side: spill cannot "
+            f"be attributed to the {side_name} tube"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
