@@ -1,0 +1,35 @@
+"""Studies that once produced a false reassurance: the tube must never come out patent.
+
+Each case is a simulated study (seed, index) met during development, with the tube that was
+wrongly called patent and why. They guard the safety rules of :mod:`openhsg.analysis.tubes`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from openhsg.analysis.pipeline import analyze_paths
+from openhsg.simulate.study import simulate_study, write_simulated_study
+
+CASES = [
+    # Unicornuate uterus with heavy venous intravasation: the lace around the horn, present
+    # from the first filled frame, was read as a right tube with spill.
+    pytest.param(901, 34, None, "right", "unicornuate", id="intravasation-around-a-horn"),
+    # Right salpingectomy: the left tube's spill wrapped round the cavity onto the right cornu.
+    pytest.param(904, 30, 512, "right", "salpingectomy", id="spill-from-the-other-side"),
+]
+
+
+@pytest.mark.parametrize(("seed", "index", "matrix", "side", "scenario"), CASES)
+def test_tube_that_is_not_patent_is_never_called_patent(
+    tmp_path: Path, seed: int, index: int, matrix: int | None, side: str, scenario: str
+) -> None:
+    study = simulate_study(seed, index, "mixed", "standard", matrix=matrix)
+    assert study.ground_truth["scenario"] == scenario
+    assert study.ground_truth["tubes"][side]["patency"] != "patent"
+    folder = write_simulated_study(study, tmp_path, png=False)
+    [result] = analyze_paths([folder / "dicom"])
+    tube = getattr(result.findings.tubes, side)
+    assert tube.patency != "patent", tube.reasons
