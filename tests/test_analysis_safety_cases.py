@@ -19,6 +19,9 @@ CASES = [
     pytest.param(901, 34, None, "right", "unicornuate", id="intravasation-around-a-horn"),
     # Right salpingectomy: the left tube's spill wrapped round the cavity onto the right cornu.
     pytest.param(904, 30, 512, "right", "salpingectomy", id="spill-from-the-other-side"),
+    # Right distal occlusion: the left tube crosses above the cavity and its ampulla and spill
+    # lie by the right tube's end.
+    pytest.param(903, 45, 512, "right", "distal_occlusion", id="ampulla-of-the-other-tube"),
 ]
 
 

@@ -96,3 +96,22 @@ def test_spill_running_into_the_other_sides_contrast_from_the_start_is_not_attri
     f = decide_tube(shared, "left", 6, cavity_z=40.0, cavity_first_frame=1)
     assert f.patency == "indeterminate"
     assert "other side" in " ".join(f.reasons)
+
+
+def test_far_end_of_a_tube_joined_across_a_gap_is_its_distal_part() -> None:
+    # A column made of a short stump at the cornu and a long distal part joined to it from an
+    # earlier frame, with nothing visible between them in this frame: the far end is distal.
+    import numpy as np
+
+    from openhsg.analysis.tubes import TUBE_RULES, _distal_end
+
+    mm = 0.5
+    column = np.zeros((80, 200), dtype=bool)
+    column[40, 10:20] = True  # stump at the cornu (col 10)
+    column[40, 60:180] = True  # distal part, 20 mm beyond a gap
+    rows, cols = np.indices(column.shape)
+    from_cornu = np.hypot(rows - 40, cols - 10) * mm
+    end = _distal_end(column, column.copy(), from_cornu, 2, mm, TUBE_RULES)
+    assert end.any()
+    assert np.nonzero(end)[1].min() >= 60  # nothing of the stump
+    assert end[40, 179]

@@ -291,12 +291,16 @@ def _distal_end(
     assert box is not None
     col = column[box]
     bridged = dilate_in_box(col, gap) | region[box]
-    costs = np.where(bridged, 1.0, np.inf)
     dist = from_cornu[box]
     nearest = float(dist[col].min())
-    seeds = np.argwhere(col & (dist <= nearest + rules.cornu_reach_mm / 2))
-    mcp = MCP_Geometric(costs)
-    along, _ = mcp.find_costs([tuple(p) for p in seeds])  # type: ignore[no-untyped-call]
+    seeds = [tuple(p) for p in np.argwhere(col & (dist <= nearest + rules.cornu_reach_mm / 2))]
+    along, _ = MCP_Geometric(np.where(bridged, 1.0, np.inf)).find_costs(seeds)  # type: ignore[no-untyped-call]
+    if np.isfinite(along[col]).mean() < 0.5:
+        # Most of the column was joined from earlier frames or by a faint stretch and lies
+        # beyond what this frame shows: cross elsewhere at a cost rather than leave the far
+        # end at the cornu.
+        costs = np.where(bridged, 1.0, 4.0)
+        along, _ = MCP_Geometric(costs).find_costs(seeds)  # type: ignore[no-untyped-call]
     along = np.where(col & np.isfinite(along), along, -np.inf)
     far = float(along.max())
     if not np.isfinite(far):
@@ -525,11 +529,14 @@ def read_side(
         width = 2.0 * float(ndi.distance_transform_edt(big).max()) * mm
     seen = [i for i in range(n) if thick_areas[i] > 0]
     growth = thick_areas[seen[-1]] / max(thick_areas[seen[0]], 1e-6) if seen else 0.0
+    # Spill is first seen where it is large enough to count as spill at all.
+    spilled = [i for i in seen if thick_areas[i] >= rules.spill_min_area_mm2]
+    first_spill = spilled[0] if spilled else (seen[0] if seen else None)
     shared = False
-    if seen:
+    if first_spill is not None:
         other_side = (sides.labels > 0) & ~own
-        touching = dilate_in_box(thick_masks[seen[0]], 2) & sides.extra[seen[0]] & other_side
-        shared = bool(touching.any())
+        touching = dilate_in_box(thick_masks[first_spill], 2) & sides.extra[first_spill]
+        shared = bool((touching & other_side).any())
     length = max(lengths)
     filled = [
         i
@@ -555,7 +562,7 @@ def read_side(
         faint_link_mm=links[int(np.argmax(lengths))] if length > 0 else 0.0,
         beside_area_mm2=beside,
         first_tube_frame=filled[0] if filled else None,
-        first_spill_frame=seen[0] if seen else None,
+        first_spill_frame=first_spill,
         spill_shared=shared,
     )
 
