@@ -7,7 +7,7 @@ out). :func:`analyze_paths` reads files, groups them by StudyInstanceUID and ana
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -148,7 +148,7 @@ def analyze_frames(
         return StudyAnalysis(replace_skipped(f, skips), frames, stack.factor)
     sides = core.side_map(maps, cavity, mm)
     readings = {s: _read_side_in_box(sides, maps.z, s, mm) for s in (core.RIGHT, core.LEFT)}
-    readings = _contested_spill(readings)
+    readings = _contested_spill(readings, sides.extra)
     full_z = maps.z[cavity.full_index][cavity.filled[cavity.full_index]]
     cavity_z = float(np.median(full_z)) if full_z.size else None
     calls = {
@@ -285,8 +285,6 @@ def analyze_frames(
 
 def replace_skipped(f: StudyFindings, skipped: tuple[AnalysisError, ...]) -> StudyFindings:
     """``f`` with its skipped objects set."""
-    from dataclasses import replace
-
     return replace(f, skipped=skipped)
 
 
@@ -321,21 +319,44 @@ def _read_side_in_box(
         cornua={k: (r - r0, c - c0) for k, (r, c) in sides.cornua.items()},
         exclusion=sides.exclusion[box],
     )
-    return tubes.read_side(cropped, z[:, box[0], box[1]], side, mm)
+    reading = tubes.read_side(cropped, z[:, box[0], box[1]], side, mm)
+    # Masks back on the whole frame, for comparing the two sides.
+    footprint = np.zeros(sides.extra.shape, dtype=bool)
+    patch = None
+    if reading.footprint is not None:
+        footprint[:, box[0], box[1]] = reading.footprint
+    if reading.spill_patch is not None:
+        patch = np.zeros(sides.labels.shape, dtype=bool)
+        patch[box] = reading.spill_patch
+    return replace(reading, footprint=footprint, spill_patch=patch)
 
 
-def _contested_spill(readings: dict[int, tubes.TubeReading]) -> dict[int, tubes.TubeReading]:
+def _contested_spill(
+    readings: dict[int, tubes.TubeReading], extra: core.BoolArray
+) -> dict[int, tubes.TubeReading]:
     """Keep ``spill_shared`` only where the other side's contrast could have been the source.
 
     Contrast that runs on into the other side's from its first appearance is doubtful only if
-    the other side had spilled by then: spill that appears on one side first is that side's.
+    the other side had spilled by then (spill that appears on one side first is that side's),
+    and only if what it runs into is the other tube or the contrast at the other tube's end:
+    spill that merely crosses the midline is still this tube's.
     """
-    from dataclasses import replace
-
     out = dict(readings)
     for side, other in ((core.RIGHT, core.LEFT), (core.LEFT, core.RIGHT)):
         mine, theirs = readings[side].first_spill_frame, readings[other].first_spill_frame
-        if readings[side].spill_shared and (mine is None or theirs is None or theirs > mine):
+        if not readings[side].spill_shared:
+            continue
+        if mine is None or theirs is None or theirs > mine:
+            out[side] = replace(readings[side], spill_shared=False)
+            continue
+        patch, own_fp = readings[side].spill_patch, readings[side].footprint
+        their_fp = readings[other].footprint
+        if patch is None or own_fp is None or their_fp is None:
+            continue
+        parts, _count = ndi.label(extra[mine])
+        touched = np.unique(parts[core.dilate_in_box(patch, 2) & extra[mine]])
+        region = np.isin(parts, touched[touched > 0])
+        if not (region & their_fp[mine] & ~own_fp[mine]).any():
             out[side] = replace(readings[side], spill_shared=False)
     return out
 

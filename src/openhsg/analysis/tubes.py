@@ -26,7 +26,7 @@ When these signs disagree the tube is ``indeterminate``, with the reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -164,6 +164,11 @@ class TubeReading:
     spill_shared
         In the frame where it first appears, the thick contrast at the tube's end already
         touches contrast attributed to the other side: it may have come from the other tube.
+    footprint
+        (frames, rows, cols) bool: per frame, the traced tube and the thick contrast at its
+        end, for telling whose contrast a spill runs into.
+    spill_patch
+        (rows, cols) bool: the thick contrast at the tube's end in ``first_spill_frame``.
     """
 
     length_mm: float
@@ -186,6 +191,8 @@ class TubeReading:
     first_tube_frame: int | None = None
     first_spill_frame: int | None = None
     spill_shared: bool = False
+    footprint: BoolArray | None = field(default=None, compare=False, repr=False)
+    spill_patch: BoolArray | None = field(default=None, compare=False, repr=False)
 
     @property
     def spill_frame(self) -> int | None:
@@ -405,6 +412,7 @@ def read_side(
     solid: list[float] = []
     thick_areas: list[float] = []
     thick_masks: list[BoolArray] = []
+    footprint = np.zeros(sides.extra.shape, dtype=bool)
     detached: list[bool] = []
     links: list[float] = []
     known = np.zeros(own.shape, dtype=bool)  # the tube traced from the cornu so far
@@ -503,11 +511,18 @@ def read_side(
         for lab in np.unique(parts[reach & thick]):
             if lab == 0:
                 continue
-            pr, pc = ndi.center_of_mass(parts == lab)
-            keep[lab] = np.hypot(pr - cr, pc - cc) * mm > rules.cornu_reach_mm
+            part = parts == lab
+            pr, pc = ndi.center_of_mass(part)
+            # Contrast pooled at the cornu is not spill; contrast at the end of a tube that
+            # loops back towards its cornu is, when it spreads well beyond the cornu.
+            keep[lab] = (
+                np.hypot(pr - cr, pc - cc) * mm > rules.cornu_reach_mm
+                or float(from_cornu[part].max()) > 1.5 * rules.cornu_reach_mm
+            )
         attached = keep[parts]
         thick_areas.append(float(attached.sum()) * px2)
         thick_masks.append(attached)
+        footprint[i] = column | attached
         # Thick contrast beside the tube but not at its end: spill of the other tube, or of
         # this one when its end is not traced. Either way it is not evidence of occlusion.
         alongside = dilate_in_box(column, attach) & thick & ~attached
@@ -564,6 +579,8 @@ def read_side(
         first_tube_frame=filled[0] if filled else None,
         first_spill_frame=first_spill,
         spill_shared=shared,
+        footprint=footprint,
+        spill_patch=thick_masks[first_spill] if first_spill is not None else None,
     )
 
 

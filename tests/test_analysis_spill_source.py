@@ -1,0 +1,115 @@
+"""Whose spill is it: contrast at a tube's end, near its cornu, or running into the other side."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from openhsg.analysis.core import LEFT, RIGHT, Sides
+from openhsg.analysis.pipeline import _contested_spill
+from openhsg.analysis.tubes import TubeReading, read_side
+
+MM = 0.5
+SHAPE = (200, 200)
+CORNU = (100, 80)  # the patient's right cornu; the cavity lies to its right
+
+
+def _loop_tube() -> np.ndarray:
+    """A right tube that runs out from its cornu, up, and back towards the cornu."""
+    tube = np.zeros(SHAPE, dtype=bool)
+    tube[99:102, 30:78] = True  # out along row 100
+    tube[50:102, 29:32] = True  # up
+    tube[49:52, 29:61] = True  # back towards the cornu, ending at column 60
+    return tube
+
+
+def _ellipse(centre: tuple[int, int], semi_rows: int, semi_cols: int) -> np.ndarray:
+    rows, cols = np.indices(SHAPE)
+    return ((rows - centre[0]) / semi_rows) ** 2 + ((cols - centre[1]) / semi_cols) ** 2 <= 1.0
+
+
+def _sides(frames: list[np.ndarray]) -> tuple[Sides, np.ndarray]:
+    labels = np.full(SHAPE, RIGHT, dtype=np.int32)
+    labels[:, 100:] = LEFT
+    z = np.stack([np.where(f, 8.0, 0.0) for f in frames]).astype(np.float32)
+    extra = z > 3.0
+    exclusion = np.zeros(SHAPE, dtype=bool)
+    exclusion[95:150, 86:114] = True
+    sides = Sides(labels, extra, 100.0, {RIGHT: CORNU, LEFT: (100.0, 120.0)}, exclusion)
+    return sides, z
+
+
+def test_spill_at_the_end_of_a_tube_looping_back_to_its_cornu_is_spill() -> None:
+    # The spill spreads from the tube's end down past the cornu and well beyond it.
+    tube = _loop_tube()
+    spread = _ellipse((66, 72), 28, 12)
+    scout = np.zeros(SHAPE, dtype=bool)
+    sides, z = _sides([scout, tube, tube | spread])
+    reading = read_side(sides, z, RIGHT, MM)
+    assert reading.thick_area_mm2[1] == 0.0
+    assert reading.thick_area_mm2[2] > 200.0
+    assert reading.first_spill_frame == 2
+
+
+def test_a_compact_pool_by_the_cornu_is_not_spill_even_at_the_tubes_end() -> None:
+    # The same tube with a small collection by the cornu: contrast pooled at the cornu.
+    tube = _loop_tube()
+    tube[49:80, 58:61] = True  # the end turns down to near the cornu
+    pool = _ellipse((88, 70), 9, 9)
+    scout = np.zeros(SHAPE, dtype=bool)
+    sides, z = _sides([scout, tube, tube | pool])
+    reading = read_side(sides, z, RIGHT, MM)
+    assert max(reading.thick_area_mm2) == 0.0
+
+
+def _reading(first_spill: int, footprint: np.ndarray, patch: np.ndarray) -> TubeReading:
+    n = footprint.shape[0]
+    return TubeReading(
+        length_mm=90.0,
+        tube_frame=1,
+        lengths_mm=(0.0,) + (90.0,) * (n - 1),
+        solid_length_mm=90.0,
+        thick_area_mm2=(0.0,) * n,
+        cornual_area_mm2=0.0,
+        max_width_mm=15.0,
+        dense_fraction=0.3,
+        elongation=1.2,
+        components=1,
+        growth=2.0,
+        first_tube_frame=1,
+        first_spill_frame=first_spill,
+        spill_shared=True,
+        footprint=footprint,
+        spill_patch=patch,
+    )
+
+
+def test_spill_that_only_crosses_the_midline_stays_this_tubes() -> None:
+    # Right spill reaching over the midline into contrast the side map calls left, but not
+    # into the left tube or its spill: it is still the right tube's.
+    right_patch = np.zeros(SHAPE, dtype=bool)
+    right_patch[150:170, 80:110] = True
+    left_tube = np.zeros(SHAPE, dtype=bool)
+    left_tube[99:102, 122:190] = True
+    left_spill = _ellipse((60, 180), 10, 10)
+    extra = np.zeros((3, *SHAPE), dtype=bool)
+    extra[2] = right_patch | left_tube | left_spill
+    right_fp = np.zeros_like(extra)
+    right_fp[2] = right_patch
+    left_fp = np.zeros_like(extra)
+    left_fp[2] = left_tube | left_spill
+    readings = {
+        RIGHT: _reading(2, right_fp, right_patch),
+        LEFT: replace(_reading(2, left_fp, left_spill), spill_shared=False),
+    }
+    assert not _contested_spill(readings, extra)[RIGHT].spill_shared
+    # The same patch running on into the left tube's spill is doubtful.
+    bridge = np.zeros(SHAPE, dtype=bool)
+    bridge[60:170, 105:112] = True
+    bridge[57:64, 105:175] = True
+    extra[2] |= bridge
+    assert _contested_spill(readings, extra)[RIGHT].spill_shared
+    # ... unless the left tube spilled only later: then the spill started on the right.
+    later = {RIGHT: readings[RIGHT], LEFT: replace(readings[LEFT], first_spill_frame=3)}
+    assert not _contested_spill(later, extra)[RIGHT].spill_shared
