@@ -43,9 +43,23 @@ def disk(radius: int) -> npt.NDArray[np.uint8]:
 
 
 def skeletonize(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-    """One-pixel skeleton (typed wrapper of :func:`skimage.morphology.skeletonize`)."""
-    out: npt.NDArray[np.bool_] = _morph.skeletonize(mask)  # type: ignore[no-untyped-call]
-    return out.astype(bool)
+    """One-pixel skeleton (typed wrapper of :func:`skimage.morphology.skeletonize`).
+
+    Thinning only looks at each pixel's neighbours: it runs in the mask's bounding box (with a
+    blank margin), which gives the same skeleton at the cost of the box.
+    """
+    out = np.zeros(mask.shape, dtype=bool)
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return out
+    cols = np.flatnonzero(mask.any(axis=0))
+    r0, r1 = max(0, int(rows[0]) - 2), min(mask.shape[0], int(rows[-1]) + 3)
+    c0, c1 = max(0, int(cols[0]) - 2), min(mask.shape[1], int(cols[-1]) + 3)
+    sub = np.zeros((r1 - r0 + 4, c1 - c0 + 4), dtype=bool)
+    sub[2:-2, 2:-2] = mask[r0:r1, c0:c1]
+    thin: npt.NDArray[np.bool_] = _morph.skeletonize(sub)  # type: ignore[no-untyped-call]
+    out[r0:r1, c0:c1] = thin[2:-2, 2:-2].astype(bool)
+    return out
 
 
 TARGET_MM = 0.45
@@ -289,7 +303,9 @@ def _scout_bins(ref: FloatArray, field: BoolArray, bins: int = 64) -> _ScoutBins
     bin per frame.
     """
     x = ref[field]
-    step = max(1, x.size // 200_000)
+    # A regular sample of about 65 000 pixels (some 1 000 per bin) fixes each bin median to a
+    # few hundredths of the noise level.
+    step = max(1, x.size // 65_536)
     x = x[::step]
     empty = np.zeros(0, dtype=np.intp)
     none = np.zeros(0, dtype=bool)
@@ -348,7 +364,11 @@ def _translate(frame: FloatArray, shift: npt.NDArray[np.float64]) -> FloatArray:
     dy, dx = int(shift[0]), int(shift[1])
     rows = np.clip(np.arange(frame.shape[0]) - dy, 0, frame.shape[0] - 1)
     cols = np.clip(np.arange(frame.shape[1]) - dx, 0, frame.shape[1] - 1)
-    out: FloatArray = frame[rows[:, None], cols[None, :]].astype(np.float32, copy=False)
+    # Two one-axis gathers copy whole rows, then columns: the same pixels as the 2-D fancy
+    # index, several times faster.
+    out: FloatArray = np.take(np.take(frame, rows, axis=0), cols, axis=1).astype(
+        np.float32, copy=False
+    )
     return out
 
 

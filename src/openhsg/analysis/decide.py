@@ -10,12 +10,12 @@ anything unclear becomes ``indeterminate`` with the reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage as ndi
 
-from openhsg.analysis.core import BoolArray, FloatArray, _solidity
+from openhsg.analysis.core import BoolArray, FloatArray, _solidity, bounding_box
 from openhsg.analysis.findings import (
     CavityFinding,
     CavityMeasurements,
@@ -227,7 +227,6 @@ def complete_cavity(filled: BoolArray, contrast: BoolArray, mm_per_px: float) ->
     mm_per_px
         Working resolution.
     """
-    from openhsg.analysis.core import bounding_box
 
     if not filled.any():
         return filled
@@ -322,6 +321,15 @@ def cavity_features(filled: BoolArray, mm_per_px: float) -> CavityShapeFeatures:
     """
     if not filled.any():
         raise ValueError("no filled cavity to measure")
+    # Every step only looks at the cavity and its mirror image: measure in its box, which
+    # gives the same figures at a fraction of the cost of the whole frame's morphology.
+    box = bounding_box(filled, 2)
+    assert box is not None
+    if box != (slice(0, filled.shape[0]), slice(0, filled.shape[1])):
+        f = cavity_features(filled[box], mm_per_px)
+        if f.apex is None:
+            return f
+        return replace(f, apex=(f.apex[0] + box[0].start, f.apex[1] + box[1].start))
     mask, cavities = _select_cavities(filled)
     body = _body(mask, mm_per_px)
     solid = np.asarray(ndi.binary_fill_holes(mask), dtype=bool)
