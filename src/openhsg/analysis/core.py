@@ -272,6 +272,8 @@ class _ScoutBins:
         Median scout value of each usable bin.
     step
         Sampling step over the field pixels.
+    sample
+        Flat indices of the sampled field pixels (every ``step``-th, in raster order).
     fallback_offset
         Median of the sampled scout values (a plain offset is fitted when fewer than two bins
         are usable).
@@ -287,6 +289,7 @@ class _ScoutBins:
     stops: npt.NDArray[np.intp]
     centres: npt.NDArray[np.float64]
     step: int
+    sample: npt.NDArray[np.intp]
     fallback_offset: float
     pixel_bin: npt.NDArray[np.intp]
     pixel_offset: npt.NDArray[np.float64]
@@ -306,6 +309,7 @@ def _scout_bins(ref: FloatArray, field: BoolArray, bins: int = 64) -> _ScoutBins
     # A regular sample of about 65 000 pixels (some 1 000 per bin) fixes each bin median to a
     # few hundredths of the noise level.
     step = max(1, x.size // 65_536)
+    sample = np.flatnonzero(field)[::step]
     x = x[::step]
     empty = np.zeros(0, dtype=np.intp)
     none = np.zeros(0, dtype=bool)
@@ -313,7 +317,18 @@ def _scout_bins(ref: FloatArray, field: BoolArray, bins: int = 64) -> _ScoutBins
     fallback = float(np.median(x))
     if edges.size < 3:
         return _ScoutBins(
-            empty, empty, empty, np.zeros(0), step, fallback, empty, np.zeros(0), none, none, none
+            empty,
+            empty,
+            empty,
+            np.zeros(0),
+            step,
+            sample,
+            fallback,
+            empty,
+            np.zeros(0),
+            none,
+            none,
+            none,
         )
     idx = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, edges.size - 2)
     # Grouping the samples by bin (a radix sort of small integers) makes each bin one run of
@@ -330,7 +345,18 @@ def _scout_bins(ref: FloatArray, field: BoolArray, bins: int = 64) -> _ScoutBins
     )
     if centres.size < 2:
         return _ScoutBins(
-            order, starts, stops, centres, step, fallback, empty, np.zeros(0), none, none, none
+            order,
+            starts,
+            stops,
+            centres,
+            step,
+            sample,
+            fallback,
+            empty,
+            np.zeros(0),
+            none,
+            none,
+            none,
         )
     # Where each scout pixel sits among the centres is the same for every frame: locate it
     # once, so each frame's interpolation is a gather, a multiply and an add.
@@ -342,6 +368,7 @@ def _scout_bins(ref: FloatArray, field: BoolArray, bins: int = 64) -> _ScoutBins
         stops,
         centres,
         step,
+        sample,
         fallback,
         pixel_bin,
         pixel_offset,
@@ -407,7 +434,7 @@ def _binned_median_map(
     """
     if scout is None:
         scout = _scout_bins(ref, field)
-    y = frame[field][:: scout.step]
+    y = frame.ravel()[scout.sample]
     if scout.centres.size < 2:
         out: FloatArray = (ref - scout.fallback_offset + float(np.median(y))).astype(np.float32)
         return out
