@@ -22,6 +22,9 @@ CASES = [
     # Right distal occlusion: the left tube crosses above the cavity and its ampulla and spill
     # lie by the right tube's end.
     pytest.param(903, 45, 512, "right", "distal_occlusion", id="ampulla-of-the-other-tube"),
+    # Unicornuate uterus without a left tube: both cornual points at the one horn tip, and the
+    # right tube's spill running over the tip into the left side was read as a left tube.
+    pytest.param(905, 34, None, "left", "unicornuate", id="one-horn-tip-for-both-sides"),
 ]
 
 

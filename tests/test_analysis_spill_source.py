@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from openhsg.analysis.core import LEFT, RIGHT, Sides
-from openhsg.analysis.pipeline import _contested_spill
+from openhsg.analysis.pipeline import _clear_of_other_side, _contested_spill
 from openhsg.analysis.tubes import TubeReading, read_side
 
 MM = 0.5
@@ -113,3 +113,28 @@ def test_spill_that_only_crosses_the_midline_stays_this_tubes() -> None:
     # ... unless the left tube spilled only later: then the spill started on the right.
     later = {RIGHT: readings[RIGHT], LEFT: replace(readings[LEFT], first_spill_frame=3)}
     assert not _contested_spill(later, extra)[RIGHT].spill_shared
+
+
+def test_a_tube_is_clear_of_the_other_side_only_if_they_never_meet_before_it_spills() -> None:
+    right_tube = np.zeros(SHAPE, dtype=bool)
+    right_tube[100, 20:80] = True
+    left_tube = np.zeros(SHAPE, dtype=bool)
+    left_tube[100, 120:180] = True
+    right_fp = np.zeros((4, *SHAPE), dtype=bool)
+    left_fp = np.zeros((4, *SHAPE), dtype=bool)
+    right_fp[1:] = right_tube
+    left_fp[1:] = left_tube
+    readings = {
+        RIGHT: replace(_reading(2, right_fp, right_tube), spill_shared=False),
+        LEFT: replace(_reading(2, left_fp, left_tube), spill_shared=False),
+    }
+    out = _clear_of_other_side(readings, MM)
+    assert out[RIGHT].clear_of_other_side and out[LEFT].clear_of_other_side
+    # The left tube's loop comes within 2 mm of the right tube in frame 2.
+    left_fp[2, 96:99, 60:120] = True
+    out = _clear_of_other_side(readings, MM)
+    assert not out[RIGHT].clear_of_other_side and not out[LEFT].clear_of_other_side
+    # Meeting only after the right tube spilled (in frame 1 here) leaves it clear.
+    later = replace(readings[RIGHT], first_spill_frame=1)
+    out = _clear_of_other_side({RIGHT: later, LEFT: readings[LEFT]}, MM)
+    assert out[RIGHT].clear_of_other_side

@@ -115,3 +115,25 @@ def test_far_end_of_a_tube_joined_across_a_gap_is_its_distal_part() -> None:
     assert end.any()
     assert np.nonzero(end)[1].min() >= 60  # nothing of the stump
     assert end[40, 179]
+
+
+def test_a_distal_part_clear_of_the_other_side_carries_its_spill() -> None:
+    # The isthmus too thin to show: the visible distal part, which never comes near the other
+    # tube or its spill before it spills, is this tube's, and so is the spill beyond it.
+    alone = replace(_BASE, detached=True, clear_of_other_side=True)
+    f = decide_tube(alone, "left", 6, cavity_z=40.0, cavity_first_frame=1)
+    assert (f.patency, f.spill) == ("patent", "free")
+    # Less sure than a tube followed from its cornu.
+    followed = decide_tube(_BASE, "left", 6, cavity_z=40.0, cavity_first_frame=1)
+    assert f.confidence < followed.confidence
+
+
+def test_one_horn_tip_for_both_sides_needs_a_tube_clear_of_the_other() -> None:
+    # A unicornuate cavity: both sides leave one horn tip. Contrast that meets the other
+    # side's before it spills may be the other tube's.
+    meets = decide_tube(_BASE, "left", 6, cavity_z=40.0, cavity_first_frame=1, single_cornu=True)
+    assert meets.patency == "indeterminate"
+    assert "one horn tip" in " ".join(meets.reasons)
+    clear = replace(_BASE, clear_of_other_side=True)
+    f = decide_tube(clear, "left", 6, cavity_z=40.0, cavity_first_frame=1, single_cornu=True)
+    assert f.patency == "patent"

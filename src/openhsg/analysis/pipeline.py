@@ -149,8 +149,11 @@ def analyze_frames(
     sides = core.side_map(maps, cavity, mm)
     readings = {s: _read_side_in_box(sides, maps.z, s, mm) for s in (core.RIGHT, core.LEFT)}
     readings = _contested_spill(readings, sides.extra)
+    readings = _clear_of_other_side(readings, mm)
     full_z = maps.z[cavity.full_index][cavity.filled[cavity.full_index]]
     cavity_z = float(np.median(full_z)) if full_z.size else None
+    (r1, c1), (r2, c2) = sides.cornua[core.RIGHT], sides.cornua[core.LEFT]
+    single_cornu = float(np.hypot(r1 - r2, c1 - c2)) * mm < tubes.SINGLE_CORNU_MM
     calls = {
         s: tubes.decide_tube(
             readings[s],
@@ -158,6 +161,7 @@ def analyze_frames(
             n,
             cavity_z=cavity_z,
             cavity_first_frame=cavity.first_index,
+            single_cornu=single_cornu,
         )
         for s in (core.RIGHT, core.LEFT)
     }
@@ -358,6 +362,33 @@ def _contested_spill(
         region = np.isin(parts, touched[touched > 0])
         if not (region & their_fp[mine] & ~own_fp[mine]).any():
             out[side] = replace(readings[side], spill_shared=False)
+    return out
+
+
+def _clear_of_other_side(
+    readings: dict[int, tubes.TubeReading], mm: float, clearance_mm: float = 5.0
+) -> dict[int, tubes.TubeReading]:
+    """Mark the tubes that keep clear of the other side until they spill.
+
+    A tube is clear when nothing of the other tube, nor the contrast at its end, comes
+    within ``clearance_mm`` of it or of the contrast at its own end, in every frame up to
+    and including its first spill. Then a distal part seen without its proximal tube (the
+    isthmus too thin to show) cannot be the other tube's loop or spill lying in streaks,
+    and contrast leaving a horn tip shared by both sides is this side's.
+    """
+    out = dict(readings)
+    reach = max(1, round(clearance_mm / mm))
+    for side, other in ((core.RIGHT, core.LEFT), (core.LEFT, core.RIGHT)):
+        r = readings[side]
+        mine, theirs = r.footprint, readings[other].footprint
+        if r.first_spill_frame is None or mine is None or theirs is None:
+            continue
+        clear = all(
+            not (mine[i] & core.dilate_in_box(theirs[i], reach)).any()
+            for i in range(r.first_spill_frame + 1)
+            if mine[i].any() and theirs[i].any()
+        )
+        out[side] = replace(r, clear_of_other_side=clear)
     return out
 
 

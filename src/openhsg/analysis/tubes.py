@@ -169,6 +169,10 @@ class TubeReading:
         end, for telling whose contrast a spill runs into.
     spill_patch
         (rows, cols) bool: the thick contrast at the tube's end in ``first_spill_frame``.
+    clear_of_other_side
+        Up to and including its first spill, neither the tube's visible parts nor the
+        contrast at their end come near the other tube or its spill (set by the caller,
+        which sees both sides).
     """
 
     length_mm: float
@@ -193,12 +197,19 @@ class TubeReading:
     spill_shared: bool = False
     footprint: BoolArray | None = field(default=None, compare=False, repr=False)
     spill_patch: BoolArray | None = field(default=None, compare=False, repr=False)
+    clear_of_other_side: bool = False
 
     @property
     def spill_frame(self) -> int | None:
         if not self.thick_area_mm2 or max(self.thick_area_mm2) <= 0:
             return None
         return int(np.argmax(self.thick_area_mm2))
+
+
+SINGLE_CORNU_MM = 10.0
+"""Cornual points closer than this are one horn tip. On development studies the two cornua of
+a unicornuate cavity lay 3-6 mm apart, those of every other cavity (T-shaped included) at
+least 13 mm apart."""
 
 
 def faint_reach_px(mm: float, rules: TubeRules = TUBE_RULES) -> int:
@@ -591,6 +602,7 @@ def decide_tube(
     rules: TubeRules = TUBE_RULES,
     cavity_z: float | None = None,
     cavity_first_frame: int | None = None,
+    single_cornu: bool = False,
 ) -> TubeFinding:
     """Patency, spill, occlusion site and hydrosalpinx of one tube, with the reasons.
 
@@ -613,6 +625,9 @@ def decide_tube(
         First frame with contrast in the cavity, or None. Contrast fills the cavity, then the
         tubes, then spills (the stages of an HSG, StatPearls article): contrast beyond the
         tube that is there as soon as the cavity fills did not spill from it.
+    single_cornu
+        Both cornual points lie within :data:`SINGLE_CORNU_MM` of each other: the cavity
+        ends in one horn tip (a unicornuate uterus), from which both sides' contrast leaves.
     """
     if frames < 3:
         return TubeFinding(
@@ -712,12 +727,24 @@ def decide_tube(
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
         )
-    if patchy and r.detached:
+    if patchy and r.detached and not r.clear_of_other_side:
         # Spill must be seen *from* the tube: a visible part that is not continuous with the
         # cornu may be the other tube's loop or spill lying in streaks (both seen in testing).
         reasons.append(
             f"patchy contrast lies beyond it ({thick:.0f} mm2), but the visible part is not "
             f"continuous with the {side_name} cornu: spill cannot be attributed to it"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
+    if patchy and single_cornu and not r.clear_of_other_side:
+        # One horn tip for both sides (a unicornuate cavity): the side map cannot part the
+        # tubes where they leave it, and contrast that meets the other side's before it
+        # spills may be the other tube's (seen in testing).
+        reasons.append(
+            f"patchy contrast lies beyond the {side_name} tube ({thick:.0f} mm2), but both "
+            f"sides leave one horn tip and the {side_name} contrast meets the other side's "
+            "before it spills: spill cannot be attributed to it"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
