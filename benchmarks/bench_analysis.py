@@ -253,6 +253,9 @@ def run(
         result["six_1024_median_s"] = statistics.median(six_1024)
         result["six_1024_floor_s"] = statistics.median(six_1024_floor)
         result["six_1024_n"] = len(six_1024)
+        result["six_1024_ratio"] = statistics.median(
+            [t / f for t, f in zip(six_1024, six_1024_floor, strict=True)]
+        )
     result["scenario_errors"] = _scenario_errors(rows)
     return result
 
@@ -314,9 +317,14 @@ def table(res: dict[str, Any]) -> str:
             f"| six-frame 1024 studies (n={res['six_1024_n']}): median / decode floor | "
             f"{res['six_1024_median_s']:.2f} s / {res['six_1024_floor_s']:.2f} s | <= 1 s |"
         )
+    if "six_1024_ratio" in res:
+        lines.append(
+            f"| six-frame 1024 studies: time / decode floor (median) | "
+            f"{res['six_1024_ratio']:.1f}x | <= 5x |"
+        )
     if "ratio_to_floor" in res:
         lines.append(
-            f"| time / decode floor (median over studies) | {res['ratio_to_floor']:.1f}x | <= 5x |"
+            f"| all studies: time / decode floor (median) | {res['ratio_to_floor']:.1f}x | |"
         )
     if res["false_reassurance"]:
         lines += ["", "False reassurances: " + "; ".join(res["false_reassurance"])]
