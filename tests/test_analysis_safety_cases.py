@@ -16,23 +16,46 @@ from openhsg.simulate.study import simulate_study, write_simulated_study
 CASES = [
     # Unicornuate uterus with heavy venous intravasation: the lace around the horn, present
     # from the first filled frame, was read as a right tube with spill.
-    pytest.param(901, 34, None, "right", "unicornuate", id="intravasation-around-a-horn"),
+    pytest.param(
+        901, 34, None, "standard", "right", "unicornuate", id="intravasation-around-a-horn"
+    ),
     # Right salpingectomy: the left tube's spill wrapped round the cavity onto the right cornu.
-    pytest.param(904, 30, 512, "right", "salpingectomy", id="spill-from-the-other-side"),
+    pytest.param(
+        904, 30, 512, "standard", "right", "salpingectomy", id="spill-from-the-other-side"
+    ),
     # Right distal occlusion: the left tube crosses above the cavity and its ampulla and spill
     # lie by the right tube's end.
-    pytest.param(903, 45, 512, "right", "distal_occlusion", id="ampulla-of-the-other-tube"),
+    pytest.param(
+        903, 45, 512, "standard", "right", "distal_occlusion", id="ampulla-of-the-other-tube"
+    ),
     # Unicornuate uterus without a left tube: both cornual points at the one horn tip, and the
     # right tube's spill running over the tip into the left side was read as a left tube.
-    pytest.param(905, 34, None, "left", "unicornuate", id="one-horn-tip-for-both-sides"),
+    pytest.param(
+        905, 34, None, "standard", "left", "unicornuate", id="one-horn-tip-for-both-sides"
+    ),
+    # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
+    # frame was taken as the distal part of a tube followed well out from its cornu before (a
+    # distal occlusion; a hydrosalpinx), and its spread as spill.
+    pytest.param(
+        424242, 159, None, "hard", "left", "distal_occlusion", id="reflux-by-the-catheter"
+    ),
+    pytest.param(
+        424242, 191, None, "hard", "left", "hydrosalpinx", id="reflux-below-a-hydrosalpinx"
+    ),
 ]
 
 
-@pytest.mark.parametrize(("seed", "index", "matrix", "side", "scenario"), CASES)
+@pytest.mark.parametrize(("seed", "index", "matrix", "realism", "side", "scenario"), CASES)
 def test_tube_that_is_not_patent_is_never_called_patent(
-    tmp_path: Path, seed: int, index: int, matrix: int | None, side: str, scenario: str
+    tmp_path: Path,
+    seed: int,
+    index: int,
+    matrix: int | None,
+    realism: str,
+    side: str,
+    scenario: str,
 ) -> None:
-    study = simulate_study(seed, index, "mixed", "standard", matrix=matrix)
+    study = simulate_study(seed, index, "mixed", realism, matrix=matrix)
     assert study.ground_truth["scenario"] == scenario
     assert study.ground_truth["tubes"][side]["patency"] != "patent"
     folder = write_simulated_study(study, tmp_path, png=False)

@@ -89,6 +89,10 @@ class TubeRules:
     link_max_mm
         Longest faint stretch followed between the column at the cornu and a distal part (the
         isthmus and the interstitial part together are a few centimetres).
+    known_tube_mm
+        A tube followed this far from its cornu in an earlier frame has reached its ampulla
+        (DOMAIN.md 2: interstitial part and isthmus together are a few centimetres): a part
+        that shows later is its distal part only within ``link_max_mm`` of where it ended.
     segment_min_length_mm, segment_reach_mm
         The isthmus is the tube's narrowest part (DOMAIN.md 2) and, at low dose or with dilute
         contrast, may not show while the wider ampulla does. A thin contrast column at least
@@ -109,6 +113,7 @@ class TubeRules:
     hydro_min_elongation: float = 1.6
     film_max_relative_density: float = 0.5
     link_max_mm: float = 40.0
+    known_tube_mm: float = 50.0
     end_mm: float = 25.0
     segment_min_length_mm: float = 15.0
     segment_reach_mm: float = 70.0
@@ -474,6 +479,15 @@ def read_side(
                 column = column | on_known | known
                 segment = segment & ~on_known
                 length = _length_mm(column, mm)
+        if segment.any() and known.any() and _length_mm(known, mm) >= rules.known_tube_mm:
+            # A tube followed well out from its cornu in an earlier frame ends where it ended:
+            # a part that shows later away from that end (contrast by the cervix or the
+            # catheter, a loop of the other tube) is not its distal part (two false
+            # reassurances). A shorter stub may be the proximal tube only, its distal part
+            # still to show beyond an invisible stretch.
+            end = _distal_end(known, known, from_cornu, gap, mm, rules)
+            near_end = dilate_in_box(end, max(1, round(rules.link_max_mm / mm)))
+            segment = _parts_on(segment, near_end)
         if segment.any():
             reach_now = float(from_cornu[column].max()) if column.any() else 0.0
             if float(from_cornu[segment].min()) >= reach_now - rules.gap_mm:
