@@ -138,3 +138,21 @@ def test_a_tube_is_clear_of_the_other_side_only_if_they_never_meet_before_it_spi
     later = replace(readings[RIGHT], first_spill_frame=1)
     out = _clear_of_other_side({RIGHT: later, LEFT: readings[LEFT]}, MM)
     assert out[RIGHT].clear_of_other_side
+
+
+def test_unexplained_contrast_is_what_lies_away_from_both_tubes() -> None:
+    from openhsg.analysis.pipeline import _unexplained_area
+
+    blob = _ellipse((60, 40), 10, 10)  # about 78 mm2 at 0.5 mm
+    thick = np.zeros((3, *SHAPE), dtype=bool)
+    thick[2] = blob
+    empty = np.zeros((3, *SHAPE), dtype=bool)
+    right = replace(_reading(2, empty, blob), thick_stack=thick)
+    left_fp = np.zeros((3, *SHAPE), dtype=bool)
+    left_fp[2, 100, 120:190] = True
+    left = _reading(2, left_fp, blob)
+    area = _unexplained_area({RIGHT: right, LEFT: left}, RIGHT, MM)
+    assert abs(area - float(blob.sum()) * MM * MM) < 1e-6
+    # The other tube's footprint reaching the blob explains it.
+    left_fp[2, 60, 45:120] = True
+    assert _unexplained_area({RIGHT: right, LEFT: left}, RIGHT, MM) < 0.5 * area

@@ -137,3 +137,19 @@ def test_one_horn_tip_for_both_sides_needs_a_tube_clear_of_the_other() -> None:
     clear = replace(_BASE, clear_of_other_side=True)
     f = decide_tube(clear, "left", 6, cavity_z=40.0, cavity_first_frame=1, single_cornu=True)
     assert f.patency == "patent"
+
+
+def test_contrast_on_the_side_away_from_both_tubes_forbids_an_occlusion() -> None:
+    # No spill at the traced end, but a collection lies in the peritoneum on this side, away
+    # from both tubes: it may have come from a part of the tube too faint to follow.
+    no_spill = replace(_BASE, thick_area_mm2=(0.0,) * 6, first_spill_frame=None)
+    assert decide_tube(no_spill, "right", 6, cavity_z=40.0).patency == "occluded"
+    unexplained = replace(no_spill, unexplained_area_mm2=400.0)
+    f = decide_tube(unexplained, "right", 6, cavity_z=40.0)
+    assert f.patency == "indeterminate"
+    assert "peritoneum" in " ".join(f.reasons)
+    # The same for a tube not seen beyond its cornu.
+    unseen = replace(unexplained, length_mm=5.0, solid_length_mm=5.0, lengths_mm=(0.0,) * 6)
+    assert decide_tube(unseen, "right", 6, cavity_z=40.0).patency == "indeterminate"
+    seen_nothing = replace(unseen, unexplained_area_mm2=0.0)
+    assert decide_tube(seen_nothing, "right", 6, cavity_z=40.0).occlusion_site == "proximal"

@@ -165,6 +165,19 @@ def analyze_frames(
         )
         for s in (core.RIGHT, core.LEFT)
     }
+    for s in (core.RIGHT, core.LEFT):
+        if calls[s].patency == "occluded" and not calls[s].hydrosalpinx:
+            area = _unexplained_area(readings, s, mm)
+            if area >= tubes.TUBE_RULES.unexplained_min_mm2:
+                readings[s] = replace(readings[s], unexplained_area_mm2=area)
+                calls[s] = tubes.decide_tube(
+                    readings[s],
+                    "right" if s == core.RIGHT else "left",
+                    n,
+                    cavity_z=cavity_z,
+                    cavity_first_frame=cavity.first_index,
+                    single_cornu=single_cornu,
+                )
     # Cavity shape.
     full = cavity.filled[cavity.full_index]
     # The shape is read on the cavity completed out to its faint horns (decide.complete_cavity).
@@ -329,6 +342,10 @@ def _read_side_in_box(
     patch = None
     if reading.footprint is not None:
         footprint[:, box[0], box[1]] = reading.footprint
+    if reading.thick_stack is not None:
+        thick = np.zeros(sides.extra.shape, dtype=bool)
+        thick[:, box[0], box[1]] = reading.thick_stack
+        reading = replace(reading, thick_stack=thick)
     if reading.spill_patch is not None:
         patch = np.zeros(sides.labels.shape, dtype=bool)
         patch[box] = reading.spill_patch
@@ -390,6 +407,34 @@ def _clear_of_other_side(
         )
         out[side] = replace(r, clear_of_other_side=clear)
     return out
+
+
+def _unexplained_area(
+    readings: dict[int, tubes.TubeReading],
+    side: int,
+    mm: float,
+    other_mm: float = 10.0,
+    own_mm: float = 3.0,
+) -> float:
+    """Largest thick contrast on ``side`` (any frame) away from both tubes and their ends.
+
+    Away means beyond ``other_mm`` of the other tube's footprint (its spill spreads from
+    there) and ``own_mm`` of this tube's.
+    """
+    r, o = readings[side], readings[core.LEFT if side == core.RIGHT else core.RIGHT]
+    if r.thick_stack is None:
+        return 0.0
+    best = 0
+    for i in range(r.thick_stack.shape[0]):
+        thick = r.thick_stack[i]
+        if not thick.any():
+            continue
+        away = thick.copy()
+        for fp, reach_mm in ((o.footprint, other_mm), (r.footprint, own_mm)):
+            if fp is not None and fp[i].any():
+                away &= ~core.dilate_in_box(fp[i], max(1, round(reach_mm / mm)))
+        best = max(best, int(away.sum()))
+    return best * mm * mm
 
 
 def _intravasation(

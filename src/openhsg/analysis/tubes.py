@@ -89,6 +89,11 @@ class TubeRules:
     link_max_mm
         Longest faint stretch followed between the column at the cornu and a distal part (the
         isthmus and the interstitial part together are a few centimetres).
+    unexplained_min_mm2
+        Thick contrast at least this large on a side, away from both tubes and their ends,
+        forbids calling that side's tube occluded: it may have spilled from a part of the tube
+        too faint to follow (DOMAIN.md 2: the isthmus is the narrowest part), or come from the
+        other tube; either way occlusion is not shown.
     known_tube_mm
         A tube followed this far from its cornu in an earlier frame has reached its ampulla
         (DOMAIN.md 2: interstitial part and isthmus together are a few centimetres): a part
@@ -113,6 +118,7 @@ class TubeRules:
     hydro_min_elongation: float = 1.6
     film_max_relative_density: float = 0.5
     link_max_mm: float = 40.0
+    unexplained_min_mm2: float = 200.0
     known_tube_mm: float = 50.0
     end_mm: float = 25.0
     segment_min_length_mm: float = 15.0
@@ -178,6 +184,12 @@ class TubeReading:
         Up to and including its first spill, neither the tube's visible parts nor the
         contrast at their end come near the other tube or its spill (set by the caller,
         which sees both sides).
+    thick_stack
+        (frames, rows, cols) bool: this side's thick contrast (wider than a tube), per frame.
+    unexplained_area_mm2
+        Largest thick contrast on this side (any frame) that lies away from both tubes and
+        the contrast at their ends (set by the caller, for tubes that would be called
+        occluded).
     """
 
     length_mm: float
@@ -203,6 +215,8 @@ class TubeReading:
     footprint: BoolArray | None = field(default=None, compare=False, repr=False)
     spill_patch: BoolArray | None = field(default=None, compare=False, repr=False)
     clear_of_other_side: bool = False
+    thick_stack: BoolArray | None = field(default=None, compare=False, repr=False)
+    unexplained_area_mm2: float = 0.0
 
     @property
     def spill_frame(self) -> int | None:
@@ -429,6 +443,7 @@ def read_side(
     thick_areas: list[float] = []
     thick_masks: list[BoolArray] = []
     footprint = np.zeros(sides.extra.shape, dtype=bool)
+    thick_stack = np.zeros(sides.extra.shape, dtype=bool)
     detached: list[bool] = []
     links: list[float] = []
     known = np.zeros(own.shape, dtype=bool)  # the tube traced from the cornu so far
@@ -461,6 +476,7 @@ def read_side(
         hit = np.unique(labels[near_cornu & bridged])
         connected = np.isin(labels, hit[hit > 0]) & traced
         thick = open_where_it_fits(m, thick_fp)
+        thick_stack[i] = thick
         column = connected & ~dilate_in_box(thick, gap)
         length = _length_mm(column, mm)
         from_cornu_lengths.append(length)
@@ -606,6 +622,15 @@ def read_side(
         spill_shared=shared,
         footprint=footprint,
         spill_patch=thick_masks[first_spill] if first_spill is not None else None,
+        thick_stack=thick_stack,
+    )
+
+
+def _unexplained_reason(r: TubeReading, side_name: str) -> str:
+    return (
+        f"but contrast lies in the peritoneum on the {side_name} side "
+        f"({r.unexplained_area_mm2:.0f} mm2) away from both tubes: it may have spilled from "
+        "a part of the tube too faint to follow, so occlusion is not shown"
     )
 
 
@@ -673,15 +698,18 @@ def decide_tube(
                     "it: cannot tell spill from a blocked or dilated tube",
                 ),
             )
-        return TubeFinding(
-            "occluded",
-            "proximal",
-            False,
-            None,
-            "none",
-            0.8,
-            (f"no {side_name} tube seen beyond the cornu in any of {frames} frames",),
-        )
+        seen_none = f"no {side_name} tube seen beyond the cornu in any of {frames} frames"
+        if r.unexplained_area_mm2 >= rules.unexplained_min_mm2:
+            return TubeFinding(
+                "indeterminate",
+                None,
+                False,
+                None,
+                "indeterminate",
+                0.3,
+                (seen_none, _unexplained_reason(r, side_name)),
+            )
+        return TubeFinding("occluded", "proximal", False, None, "none", 0.8, (seen_none,))
     if r.detached and r.from_cornu_mm >= rules.tube_min_length_mm:
         reasons = [
             f"{side_name} tube fills from the cornu ({r.from_cornu_mm:.0f} mm traced) and shows "
@@ -708,6 +736,11 @@ def decide_tube(
         return TubeFinding("indeterminate", None, False, None, "indeterminate", 0.3, tuple(reasons))
     if thick < rules.spill_min_area_mm2:
         reasons.append(f"no spill seen from the {side_name} tube in any of {frames} frames")
+        if r.unexplained_area_mm2 >= rules.unexplained_min_mm2:
+            reasons.append(_unexplained_reason(r, side_name))
+            return TubeFinding(
+                "indeterminate", None, False, None, "indeterminate", 0.3, tuple(reasons)
+            )
         conf = 0.55 if r.detached else 0.75
         return TubeFinding("occluded", "distal", False, None, "none", conf, tuple(reasons))
     tube_like = r.components == 1 and r.branch_ends <= 2 and r.elongation >= 2.0
