@@ -106,6 +106,7 @@ def score(rows: list[dict[str, Any]]) -> dict[str, Any]:
     spill_ok = spill_n = 0
     false_reassure: list[str] = []
     indeterminate = 0
+    wrong_calls = 0
     cav_ok = 0
     defect = Counter()
     intrav = Counter()
@@ -124,6 +125,8 @@ def score(rows: list[dict[str, Any]]) -> dict[str, Any]:
             confusion[(gt["state"], pr["patency"])] += 1
             if pr["patency"] == "indeterminate":
                 indeterminate += 1
+            elif pr["patency"] != gpat:
+                wrong_calls += 1
             if gpat != "patent" and pr["patency"] == "patent":
                 false_reassure.append(f"{r['study']} {side} ({gt['state']})")
             if gpat == "occluded":
@@ -156,6 +159,7 @@ def score(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "patency_acc": sum(a == b for a, b in zip(gt_p, pr_p, strict=True)) / n_tubes,
         "kappa": _cohen_kappa(gt_p, pr_p),
         "indeterminate": indeterminate,
+        "wrong_calls": wrong_calls,
         "site_acc": site_ok / max(1, site_n),
         "hydro_sens": sens(hyd),
         "hydro_spec": spec(hyd),
@@ -297,6 +301,8 @@ def table(res: dict[str, Any]) -> str:
         f"| patency accuracy | {pct(res['patency_acc'])} | >= 0.97 |",
         f"| patency Cohen's kappa | {pct(res['kappa'])} | >= 0.93 |",
         f"| tubes called indeterminate | {res['indeterminate']} | |",
+        f"| tubes called patent or occluded wrongly (false reassurances included) | "
+        f"{res['wrong_calls']} | |",
         f"| occlusion-site accuracy | {pct(res['site_acc'])} | |",
         f"| hydrosalpinx sensitivity / specificity | {pct(res['hydro_sens'])} / "
         f"{pct(res['hydro_spec'])} (n+={res['hydro_pos']}) | sens >= 0.90 |",
