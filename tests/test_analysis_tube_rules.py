@@ -33,14 +33,49 @@ def test_a_faint_film_beyond_the_tube_is_free_spill_even_when_grainy() -> None:
     assert f.spill == "free"
 
 
-def test_a_collection_as_dense_as_the_cavity_is_never_called_patent() -> None:
-    f = decide_tube(_BASE, "right", 6, cavity_z=6.5)
-    assert f.patency != "patent"
+def test_a_dense_collection_neither_round_nor_tubular_is_never_called_patent() -> None:
+    # As dense as the cavity: not a film of free spill. 1.5 times as long as wide: it may be a
+    # pool or a short, dilated ampulla.
+    f = decide_tube(replace(_BASE, elongation=1.5), "right", 6, cavity_z=6.5)
+    assert f.patency == "indeterminate"
+    assert "loculated spill or a dilated, blocked ampulla" in f.reasons[-1]
 
 
 def test_without_the_cavity_density_texture_decides_and_stays_safe() -> None:
-    f = decide_tube(_BASE, "right", 6, cavity_z=None)
+    f = decide_tube(replace(_BASE, elongation=1.5), "right", 6, cavity_z=None)
     assert f.patency != "patent"
+
+
+def test_a_dense_round_pool_at_the_tube_end_is_loculated_spill() -> None:
+    f = decide_tube(replace(_BASE, elongation=1.2), "right", 6, cavity_z=6.5)
+    assert (f.patency, f.spill, f.hydrosalpinx) == ("patent", "loculated", False)
+    assert f.confidence <= 0.5  # less sure than free spill: a pool is read on its shape
+
+
+def test_a_dense_elongated_collection_is_a_hydrosalpinx_not_a_pool() -> None:
+    f = decide_tube(replace(_BASE, elongation=1.8), "right", 6, cavity_z=6.5)
+    assert (f.patency, f.occlusion_site, f.hydrosalpinx) == ("occluded", "distal", True)
+
+
+def test_a_small_round_collection_is_not_called_a_pool() -> None:
+    # Under a centimetre across: a small dilated end, seen end on, looks the same.
+    f = decide_tube(replace(_BASE, elongation=1.0, max_width_mm=7.0), "right", 6, cavity_z=6.5)
+    assert f.patency == "indeterminate"
+
+
+def test_a_pool_must_be_this_tubes_spill_like_any_spill() -> None:
+    pool = replace(_BASE, elongation=1.2)
+    cases = (
+        replace(pool, spill_shared=True),
+        replace(pool, detached=True, clear_of_other_side=False),
+        replace(pool, first_spill_frame=1),
+    )
+    for r in cases:
+        f = decide_tube(r, "left", 6, cavity_z=6.5, cavity_first_frame=1)
+        assert f.patency == "indeterminate", r
+        assert "a dense pool lies beyond" in " ".join(f.reasons)
+    f = decide_tube(pool, "left", 6, cavity_z=6.5, single_cornu=True)
+    assert f.patency == "indeterminate"
 
 
 def test_spill_beyond_a_part_not_continuous_with_the_cornu_is_not_attributed() -> None:

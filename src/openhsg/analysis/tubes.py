@@ -78,6 +78,13 @@ class TubeRules:
     hydro_min_width_mm, hydro_min_elongation
         A hydrosalpinx is the tube dilated (normal lumen 1-2 mm; > 10 mm on ultrasound) into an
         elongated, clubbed end; a loculated pool is rounder.
+    pool_min_width_mm, pool_max_elongation
+        A dense collection at the tube's end at least this wide and at most this elongated is
+        a round pool beyond the fimbria: loculated spill (DOMAIN.md 2: contrast pools near the
+        fimbria instead of spreading). A hydrosalpinx is the tube itself dilated, so it is
+        elongated along its course: on development studies every hydrosalpinx 10 mm or more
+        wide was at least 1.65 times as long as wide, loculated pools 1.1-2.1; the limit leaves
+        a margin below the hydrosalpinges, and pools between the two stay indeterminate.
     film_max_relative_density
         Contrast spread in a film (free spill) is less than this fraction of the filled
         cavity's contrast (median to median); a hydrosalpinx or a pool holds a column of
@@ -116,6 +123,8 @@ class TubeRules:
     spill_min_width_mm: float = 9.0
     hydro_min_width_mm: float = 6.0
     hydro_min_elongation: float = 1.6
+    pool_min_width_mm: float = 10.0
+    pool_max_elongation: float = 1.4
     film_max_relative_density: float = 0.5
     link_max_mm: float = 40.0
     unexplained_min_mm2: float = 200.0
@@ -758,6 +767,15 @@ def decide_tube(
         and r.median_z < rules.film_max_relative_density * cavity_z
     )
     patchy = r.dense_fraction < rules.dense_fraction or thin_film
+    # A dense, round pool beyond the tube is loculated spill (TubeRules.pool_max_elongation):
+    # whether it is this tube's spill is decided as for free spill.
+    pool = (
+        not patchy
+        and r.max_width_mm >= rules.pool_min_width_mm
+        and r.elongation <= rules.pool_max_elongation
+    )
+    beyond = "a dense pool" if pool else "patchy contrast"
+    spilled = patchy or pool
     if patchy and r.solid_length_mm < min_length:
         reasons.append(
             f"contrast spreads beyond the {side_name} tube ({thick:.0f} mm2), but the tube is "
@@ -774,22 +792,22 @@ def decide_tube(
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
         )
-    if patchy and r.detached and not r.clear_of_other_side:
+    if spilled and r.detached and not r.clear_of_other_side:
         # Spill must be seen *from* the tube: a visible part that is not continuous with the
         # cornu may be the other tube's loop or spill lying in streaks (both seen in testing).
         reasons.append(
-            f"patchy contrast lies beyond it ({thick:.0f} mm2), but the visible part is not "
+            f"{beyond} lies beyond it ({thick:.0f} mm2), but the visible part is not "
             f"continuous with the {side_name} cornu: spill cannot be attributed to it"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
         )
-    if patchy and single_cornu and not r.clear_of_other_side:
+    if spilled and single_cornu and not r.clear_of_other_side:
         # One horn tip for both sides (a unicornuate cavity): the side map cannot part the
         # tubes where they leave it, and contrast that meets the other side's before it
         # spills may be the other tube's (seen in testing).
         reasons.append(
-            f"patchy contrast lies beyond the {side_name} tube ({thick:.0f} mm2), but both "
+            f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but both "
             f"sides leave one horn tip and the {side_name} contrast meets the other side's "
             "before it spills: spill cannot be attributed to it"
         )
@@ -797,25 +815,25 @@ def decide_tube(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
         )
     if (
-        patchy
+        spilled
         and cavity_first_frame is not None
         and r.first_spill_frame is not None
         and r.first_spill_frame <= cavity_first_frame
     ):
         reasons.append(
-            f"patchy contrast lies beyond the {side_name} tube ({thick:.0f} mm2), but it is "
+            f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but it is "
             "already there when the cavity first fills, before a tube could spill: it may be "
             "intravasation or overlying contrast, and spill cannot be attributed to the tube"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
         )
-    if patchy and r.spill_shared:
+    if spilled and r.spill_shared:
         # Spill is seen *from* a tube only when it starts at that tube: contrast that, from
         # its first appearance, runs on into the other side's contrast may be the other
         # tube's loop or spill lying by this tube's end (both seen in testing).
         reasons.append(
-            f"patchy contrast lies beyond the {side_name} tube ({thick:.0f} mm2), but from "
+            f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but from "
             "its first appearance it runs on into contrast of the other side: spill cannot "
             f"be attributed to the {side_name} tube"
         )
@@ -836,6 +854,14 @@ def decide_tube(
             f"({r.max_width_mm:.0f} mm wide) without spreading contrast"
         )
         return TubeFinding("occluded", "distal", True, width, "none", 0.7, tuple(reasons))
+    if pool:
+        reasons.append(
+            f"the {side_name} tube ends in a dense, round pool ({r.max_width_mm:.0f} mm across, "
+            f"{r.elongation:.1f} times as long as wide) that does not spread: loculated spill, "
+            "not the tube's own elongated dilatation"
+        )
+        conf = 0.4 if r.detached else 0.5
+        return TubeFinding("patent", None, False, width, "loculated", conf, tuple(reasons))
     reasons.append(
         f"a dense, compact collection at the end of the {side_name} tube ({thick:.0f} mm2) "
         "could be loculated spill or a dilated, blocked ampulla: patency cannot be called"
