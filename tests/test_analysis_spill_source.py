@@ -52,6 +52,21 @@ def test_spill_at_the_end_of_a_tube_looping_back_to_its_cornu_is_spill() -> None
     assert reading.first_spill_frame == 2
 
 
+def test_spill_begins_where_it_persists_not_at_a_passing_blob() -> None:
+    # A blob at the tube's end in one frame, gone in the next, then spill that stays: the
+    # blob is not where the spill began (the safety rules compare that frame with the
+    # cavity's first filling and the other side's contrast).
+    tube = _loop_tube()
+    blob = _ellipse((50, 66), 8, 8)
+    spread = _ellipse((66, 72), 28, 12)
+    scout = np.zeros(SHAPE, dtype=bool)
+    sides, z = _sides([scout, tube | blob, tube, tube | spread, tube | spread])
+    reading = read_side(sides, z, RIGHT, MM)
+    assert reading.thick_area_mm2[1] > 40.0
+    assert reading.thick_area_mm2[2] == 0.0
+    assert reading.first_spill_frame == 3
+
+
 def test_a_compact_pool_by_the_cornu_is_not_spill_even_at_the_tubes_end() -> None:
     # The same tube with a small collection by the cornu: contrast pooled at the cornu.
     tube = _loop_tube()

@@ -594,9 +594,12 @@ def read_side(
         width = 2.0 * float(ndi.distance_transform_edt(big).max()) * mm
     seen = [i for i in range(n) if thick_areas[i] > 0]
     growth = thick_areas[seen[-1]] / max(thick_areas[seen[0]], 1e-6) if seen else 0.0
-    # Spill is first seen where it is large enough to count as spill at all.
+    # Spill is first seen where it is large enough to count as spill at all, and it persists
+    # (the time reasoning: spill grows and persists): a collection that is gone in
+    # the next frame is not where spill began.
     spilled = [i for i in seen if thick_areas[i] >= rules.spill_min_area_mm2]
-    first_spill = spilled[0] if spilled else (seen[0] if seen else None)
+    lasting = [i for i in spilled if i == n - 1 or thick_areas[i + 1] >= rules.spill_min_area_mm2]
+    first_spill = (lasting or spilled or seen or [None])[0]
     shared = False
     if first_spill is not None:
         other_side = (sides.labels > 0) & ~own
