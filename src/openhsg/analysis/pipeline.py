@@ -154,6 +154,19 @@ def analyze_frames(
     cavity_z = float(np.median(full_z)) if full_z.size else None
     (r1, c1), (r2, c2) = sides.cornua[core.RIGHT], sides.cornua[core.LEFT]
     single_cornu = float(np.hypot(r1 - r2, c1 - c2)) * mm < tubes.SINGLE_CORNU_MM
+    horn = _single_horn_side(sides, cavity.filled[cavity.full_index], mm) if single_cornu else None
+    absent: int | None = None
+    if horn is not None:
+        # A unicornuate cavity (DOMAIN.md 2: a single horn off the midline, one tube): the one
+        # tube leaving the horn tip is the horn side's, read from all the contrast outside
+        # the cavity; the other side has no horn and no tube to fill.
+        absent = core.LEFT if horn == core.RIGHT else core.RIGHT
+        sides = _one_tube_sides(sides, horn)
+        readings = {
+            horn: replace(_read_side_in_box(sides, maps.z, horn, mm), clear_of_other_side=True),
+            absent: _nothing_read(sides.extra.shape),
+        }
+        single_cornu = False
     calls = {
         s: tubes.decide_tube(
             readings[s],
@@ -165,7 +178,24 @@ def analyze_frames(
         )
         for s in (core.RIGHT, core.LEFT)
     }
+    if horn is not None and absent is not None:
+        names = {core.RIGHT: "right", core.LEFT: "left"}
+        calls[absent] = TubeFinding(
+            "occluded",
+            "proximal",
+            False,
+            None,
+            "none",
+            0.6,
+            (
+                f"the cavity is a single horn off to the patient's {names[horn]} (a unicornuate "
+                f"uterus): the one tube leaving its tip is the {names[horn]} tube; no "
+                f"{names[absent]} horn or tube fills",
+            ),
+        )
     for s in (core.RIGHT, core.LEFT):
+        if s == absent:
+            continue
         if calls[s].patency == "occluded" and not calls[s].hydrosalpinx:
             area = _unexplained_area(readings, s, mm)
             if area >= tubes.TUBE_RULES.unexplained_min_mm2:
@@ -350,6 +380,59 @@ def _read_side_in_box(
         patch = np.zeros(sides.labels.shape, dtype=bool)
         patch[box] = reading.spill_patch
     return replace(reading, footprint=footprint, spill_patch=patch)
+
+
+HORN_OFF_MIDLINE_MM = 4.0
+"""A single horn tip at least this far to one side of the internal os is off the midline."""
+
+
+def _single_horn_side(sides: core.Sides, full: core.BoolArray, mm: float) -> int | None:
+    """The side a single horn points to, or None when its tip is not clearly off the midline.
+
+    The tip is where both cornual points lie (:data:`tubes.SINGLE_CORNU_MM`); the midline is
+    the internal os, the bottom of the filled cavity. Columns run toward the patient's left
+    (the frames are in the standard frontal view, the patient's right on the image's left).
+    """
+    rows, cols = np.nonzero(full)
+    if rows.size == 0:
+        return None
+    os_col = float(np.median(cols[rows >= rows.max() - max(1, int(3.0 / mm))]))
+    tip_col = (sides.cornua[core.RIGHT][1] + sides.cornua[core.LEFT][1]) / 2.0
+    off = (tip_col - os_col) * mm
+    if abs(off) < HORN_OFF_MIDLINE_MM:
+        return None
+    return core.LEFT if off > 0 else core.RIGHT
+
+
+def _one_tube_sides(sides: core.Sides, horn: int) -> core.Sides:
+    """All contrast outside the cavity given to ``horn``, both cornual points at its tip."""
+    tip = (
+        (sides.cornua[core.RIGHT][0] + sides.cornua[core.LEFT][0]) / 2.0,
+        (sides.cornua[core.RIGHT][1] + sides.cornua[core.LEFT][1]) / 2.0,
+    )
+    labels = np.where(sides.labels > 0, horn, 0).astype(sides.labels.dtype)
+    return replace(sides, labels=labels, cornua={core.RIGHT: tip, core.LEFT: tip})
+
+
+def _nothing_read(shape: tuple[int, ...]) -> tubes.TubeReading:
+    """The reading of a side with no tube at all."""
+    n = shape[0]
+    empty = np.zeros(shape, dtype=bool)
+    return tubes.TubeReading(
+        length_mm=0.0,
+        tube_frame=None,
+        lengths_mm=(0.0,) * n,
+        solid_length_mm=0.0,
+        thick_area_mm2=(0.0,) * n,
+        cornual_area_mm2=0.0,
+        max_width_mm=0.0,
+        dense_fraction=0.0,
+        elongation=1.0,
+        components=0,
+        growth=0.0,
+        footprint=empty,
+        thick_stack=empty,
+    )
 
 
 def _contested_spill(
