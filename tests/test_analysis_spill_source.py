@@ -67,6 +67,20 @@ def test_spill_begins_where_it_persists_not_at_a_passing_blob() -> None:
     assert reading.first_spill_frame == 3
 
 
+def test_spill_covering_the_end_of_the_tube_seen_before_is_at_its_end() -> None:
+    # Frame 1 shows the whole tube; in frame 2 only its first part shows and spill lies where
+    # its end was, far from the end of what is visible now.
+    tube = _loop_tube()
+    first_part = np.zeros(SHAPE, dtype=bool)
+    first_part[99:102, 30:78] = True
+    spill = _ellipse((50, 62), 14, 14)
+    scout = np.zeros(SHAPE, dtype=bool)
+    sides, z = _sides([scout, tube, first_part | spill])
+    reading = read_side(sides, z, RIGHT, MM)
+    assert reading.thick_area_mm2[2] > 100.0
+    assert reading.first_spill_frame == 2
+
+
 def test_a_compact_pool_by_the_cornu_is_not_spill_even_at_the_tubes_end() -> None:
     # The same tube with a small collection by the cornu: contrast pooled at the cornu.
     tube = _loop_tube()

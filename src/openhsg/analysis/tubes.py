@@ -555,7 +555,13 @@ def read_side(
         # Spill and dilated ampullae continue from the tube's far end (the fimbriae), not from
         # anywhere along it: a tube that passes near spill of the other tube has not spilled.
         region = np.isin(labels, hit[hit > 0]) | dilate_in_box(column, gap)
-        reach = dilate_in_box(_distal_end(column, region, from_cornu, gap, mm, rules), attach)
+        end = _distal_end(column, region, from_cornu, gap, mm, rules)
+        if (known & ~dilate_in_box(column, gap)).any():
+            # Frames are registered and a filled tube stays where it is: the far end of the
+            # tube as followed in earlier frames is still its end, even where spill now
+            # covers it and hides it in this frame.
+            end = end | _distal_end(known, known, from_cornu, gap, mm, rules)
+        reach = dilate_in_box(end, attach)
         parts, count = ndi.label(thick)
         keep = np.zeros(count + 1, dtype=bool)
         for lab in np.unique(parts[reach & thick]):
