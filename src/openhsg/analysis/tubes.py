@@ -605,7 +605,8 @@ def read_side(
     # the next frame is not where spill began.
     spilled = [i for i in seen if thick_areas[i] >= rules.spill_min_area_mm2]
     lasting = [i for i in spilled if i == n - 1 or thick_areas[i + 1] >= rules.spill_min_area_mm2]
-    first_spill = (lasting or spilled or seen or [None])[0]
+    candidates = lasting or spilled or seen
+    first_spill = candidates[0] if candidates else None
     shared = False
     if first_spill is not None:
         other_side = (sides.labels > 0) & ~own
