@@ -202,3 +202,34 @@ def test_reader_edit_overrides_and_is_reported() -> None:
     rep2 = build_report(parse_findings(data, "f.json"), StudyInfo("1.2.3"))
     assert rep2.status == "preliminary"
     assert next(s for s in rep2.statements if s.key == "cavity").source == "automatic"
+
+
+UNICORNUATE = CavityFinding("unicornuate", 0.8)
+
+
+def test_a_unicornuate_uterus_has_one_tube_not_a_proximal_occlusion() -> None:
+    rep = _report(_findings(right=PATENT, left=PROXIMAL, cavity=UNICORNUATE))
+    left = next(s for s in rep.statements if s.key == "tubes.left")
+    assert "not opacified" in left.text
+    assert "unicornuate" in left.text
+    assert "occlusion" not in left.text
+    tubal = next(line for line in rep.impression if "tube" in line)
+    assert tubal.startswith("Single right tube (unicornuate uterus): patent right tube")
+    assert "occlusion" not in " ".join(rep.impression)
+    rules = {r.rule for r in rep.recommendations}
+    assert "proximal-occlusion-left" not in rules  # no horn: nothing to repeat
+    assert any("MRI" in r.text for r in rep.recommendations)
+
+
+def test_a_single_horn_whose_own_tube_is_blocked_keeps_the_occlusion() -> None:
+    # Both sides blocked at the cornu: which one has no horn is not known, so both are
+    # reported as occlusions, as for any cavity.
+    rep = _report(_findings(right=PROXIMAL, left=PROXIMAL, cavity=UNICORNUATE))
+    assert rep.impression[0].startswith("Bilateral proximal tubal occlusion")
+
+
+def test_a_proximal_occlusion_beside_a_normal_cavity_is_still_an_occlusion() -> None:
+    rep = _report(_findings(left=PROXIMAL))
+    left = next(s for s in rep.statements if s.key == "tubes.left")
+    assert "proximal (cornual) occlusion" in left.text
+    assert "proximal-occlusion-left" in {r.rule for r in rep.recommendations}

@@ -36,7 +36,7 @@ from openhsg.report.model import (
     Statement,
     StudyInfo,
 )
-from openhsg.report.recommendations import recommend
+from openhsg.report.recommendations import absent_side, recommend
 
 __all__ = [
     "build_report",
@@ -81,7 +81,9 @@ def _reasons(reasons: tuple[str, ...]) -> str:
     return "; ".join(r.rstrip(".") for r in reasons[:3])
 
 
-def tube_sentence(side: str, tube: TubeFinding, antispasmodic_given: bool = False) -> str:
+def tube_sentence(
+    side: str, tube: TubeFinding, antispasmodic_given: bool = False, no_horn: bool = False
+) -> str:
     """The findings sentence for one tube.
 
     Parameters
@@ -92,6 +94,8 @@ def tube_sentence(side: str, tube: TubeFinding, antispasmodic_given: bool = Fals
         The tube's finding.
     antispasmodic_given
         Whether an antispasmodic was given before the last images (procedure record).
+    no_horn
+        The cavity is a unicornuate uterus without a horn on this side (:func:`absent_side`).
 
     Returns
     -------
@@ -117,6 +121,12 @@ def tube_sentence(side: str, tube: TubeFinding, antispasmodic_given: bool = Fals
             return f"{name} fills normally with free intraperitoneal spill of contrast."
         return f"{name} fills and is patent; the spill pattern is not clearly seen."
     # occluded
+    if no_horn:
+        return (
+            f"{name} is not opacified: the cavity is a single horn (unicornuate uterus) with no "
+            f"{side} horn to fill it; a non-communicating rudimentary {side} horn cannot be "
+            "excluded on HSG."
+        )
     if tube.occlusion_site == "proximal":
         text = (
             f"{name} does not opacify beyond the cornu, consistent with proximal (cornual) "
@@ -253,7 +263,9 @@ def intravasation_sentence(f: StudyFindings) -> str:
 
 
 # --- Impression --------------------------------------------------------------------------------
-def _tube_phrase(side: str, t: TubeFinding) -> str:
+def _tube_phrase(side: str, t: TubeFinding, no_horn: str | None = None) -> str:
+    if side == no_horn:
+        return f"no {side} horn or tube opacified"
     if t.patency == "indeterminate":
         return f"indeterminate patency of the {side} tube"
     if t.patency == "patent":
@@ -267,9 +279,24 @@ def _tube_phrase(side: str, t: TubeFinding) -> str:
     return f"{side} distal tubal occlusion"
 
 
-def _tube_impression(right: TubeFinding, left: TubeFinding) -> tuple[str, int]:
-    """Tubal part of the impression and its importance (higher first)."""
+def _tube_impression(
+    right: TubeFinding, left: TubeFinding, no_horn: str | None = None
+) -> tuple[str, int]:
+    """Tubal part of the impression and its importance (higher first).
+
+    ``no_horn`` is the side of a unicornuate uterus without a horn (:func:`absent_side`).
+    """
     tubes = (("right", right), ("left", left))
+    if no_horn is not None:
+        # One tube only: its status is the tubal impression; the missing horn is the cavity's.
+        side, t = tubes[1] if no_horn == "right" else tubes[0]
+        phrase = _tube_phrase(side, t)
+        if t.patency == "patent" and t.spill == "free":
+            phrase = f"patent {side} tube with free spill"
+        if t.patency == "occluded" and t.occlusion_site == "proximal":
+            phrase += " (tubal spasm not excluded)"
+        text = f"Single {side} tube (unicornuate uterus): {phrase}"
+        return text, _tube_rank(t)
     if all(t.patency == "patent" and t.spill == "free" for _, t in tubes):
         return "Bilateral tubal patency with free peritoneal spill", 10
     if right.patency == "occluded" and left.patency == "occluded":
@@ -363,7 +390,7 @@ def impression(f: StudyFindings) -> tuple[str, ...]:
     tuple[str, ...]
         Two sentences, each ending with a full stop.
     """
-    tube_text, tube_score = _tube_impression(f.tubes.right, f.tubes.left)
+    tube_text, tube_score = _tube_impression(f.tubes.right, f.tubes.left, absent_side(f))
     cav_text, cav_score = _cavity_impression(f.cavity)
     first, second = (tube_text, cav_text) if tube_score >= cav_score else (cav_text, tube_text)
     if f.intravasation.present:
@@ -507,14 +534,14 @@ def build_report(
             reviewed,
             "tubes.right",
             "Right fallopian tube",
-            tube_sentence("right", f.tubes.right, anti),
+            tube_sentence("right", f.tubes.right, anti, no_horn=absent_side(f) == "right"),
             f.tubes.right.confidence,
         ),
         _statement(
             reviewed,
             "tubes.left",
             "Left fallopian tube",
-            tube_sentence("left", f.tubes.left, anti),
+            tube_sentence("left", f.tubes.left, anti, no_horn=absent_side(f) == "left"),
             f.tubes.left.confidence,
         ),
         Statement(

@@ -28,7 +28,7 @@ from openhsg.domain.evidence import Evidence
 from openhsg.domain.records import ProcedureRecord, TubeFilling
 from openhsg.report.model import Recommendation
 
-__all__ = ["ANOMALY_SHAPES", "RULES", "recommend"]
+__all__ = ["ANOMALY_SHAPES", "RULES", "absent_side", "recommend"]
 
 ANOMALY_SHAPES: Final = frozenset(
     {"septate", "bicornuate", "septate_or_bicornuate", "unicornuate", "didelphys", "t_shaped"}
@@ -131,12 +131,31 @@ def _after_antispasmodic_still_unfilled(proc: ProcedureRecord | None, side: str)
     return after is not None and after.get(side) is TubeFilling.NOT_FILLED
 
 
+def absent_side(f: StudyFindings) -> str | None:
+    """The side with no horn and no tube in a unicornuate uterus, or None.
+
+    DOMAIN.md section 2: a unicornuate uterus is a single horn with one tube. When the cavity
+    is unicornuate and exactly one tube does not opacify beyond the cornu, that side has no
+    horn to fill its tube from: it is not a tubal occlusion (nor spasm).
+    """
+    if f.cavity.shape != "unicornuate":
+        return None
+    blocked = [
+        side
+        for side, t in (("right", f.tubes.right), ("left", f.tubes.left))
+        if t.patency == "occluded" and t.occlusion_site == "proximal"
+    ]
+    return blocked[0] if len(blocked) == 1 else None
+
+
 def rule_proximal_occlusion(f: StudyFindings, proc: ProcedureRecord | None) -> list[Recommendation]:
     """Proximal occlusion: spasm is possible; repeat with antispasmodic or laparoscopy."""
     out = []
     for side, tube in _sides(f):
         if tube.patency != "occluded" or tube.occlusion_site != "proximal":
             continue
+        if side == absent_side(f):
+            continue  # no horn on that side: nothing to repeat (the cavity rule covers it)
         if _after_antispasmodic_still_unfilled(proc, side):
             text = (
                 f"The proximal occlusion of the {side} tube persisted after an antispasmodic: "
