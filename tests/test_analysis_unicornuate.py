@@ -35,6 +35,22 @@ def test_the_horn_side_is_where_its_tip_lies_from_the_os() -> None:
 def test_a_tip_over_the_os_gives_no_side() -> None:
     # 2 mm off the midline: which side the one tube belongs to is not known.
     assert _single_horn_side(*_horn(104), mm=0.5) is None
+    # Without a unicornuate outline the tip must lie clearly off the midline.
+    assert _single_horn_side(*_horn(112), mm=0.5, min_off_mm=7.0) is None
+    assert _single_horn_side(*_horn(116), mm=0.5, min_off_mm=7.0) == LEFT
+
+
+def test_a_fibroid_bringing_the_cornua_together_is_not_a_single_horn(tmp_path: Path) -> None:
+    # Validation study (hard realism): a fibroid distorts a normal cavity so that its cornual
+    # points lie 9 mm apart, its "tip" 6 mm off the os. Both tubes are there: neither may be
+    # reported as missing.
+    study = simulate_study(907, 92, "mixed", "hard")
+    assert study.ground_truth["scenario"] == "fibroid"
+    folder = write_simulated_study(study, tmp_path, png=False)
+    [result] = analyze_paths([folder / "dicom"])
+    for side in ("right", "left"):
+        tube = getattr(result.findings.tubes, side)
+        assert not any("single horn" in reason for reason in tube.reasons), tube.reasons
 
 
 @pytest.mark.parametrize(

@@ -154,7 +154,34 @@ def analyze_frames(
     cavity_z = float(np.median(full_z)) if full_z.size else None
     (r1, c1), (r2, c2) = sides.cornua[core.RIGHT], sides.cornua[core.LEFT]
     single_cornu = float(np.hypot(r1 - r2, c1 - c2)) * mm < tubes.SINGLE_CORNU_MM
-    horn = _single_horn_side(sides, cavity.filled[cavity.full_index], mm) if single_cornu else None
+    # Cavity shape.
+    full = cavity.filled[cavity.full_index]
+    # The shape is read on the cavity completed out to its faint horns (decide.complete_cavity).
+    shape_mask = decide.complete_cavity(full, maps.mask[cavity.full_index], mm)
+    features = decide.cavity_features(shape_mask, mm)
+    measurements, ncav = features.measurements, features.cavities
+    rows, cols = np.nonzero(full)
+    bottom = rows.max()
+    os_cols = cols[rows >= bottom - max(1, int(3.0 / mm))]
+    top_cols = cols[rows <= rows.min() + max(1, int(8.0 / mm))]
+    width_px = max(1.0, float(cols.max() - cols.min() + 1))
+    asym = abs(float(top_cols.mean()) - float(os_cols.mean())) / width_px
+    seen = (
+        readings[core.RIGHT].length_mm >= tubes.TUBE_RULES.tube_min_length_mm,
+        readings[core.LEFT].length_mm >= tubes.TUBE_RULES.tube_min_length_mm,
+    )
+    shape, shape_conf, shape_reasons = decide.decide_cavity_shape(
+        measurements, ncav, asym, seen, features=features
+    )
+    # One horn tip for both sides. A cavity distorted by a fibroid can bring the cornual points
+    # together too (9 mm apart, tip 6 mm off the os, seen in validation), so a cavity whose
+    # outline is not read as unicornuate needs a tighter tip, clearly off the midline (the
+    # unicornuate cavities in development: tips 3-6 mm wide, 7-23 mm off the os).
+    horn = None
+    if single_cornu and shape == "unicornuate":
+        horn = _single_horn_side(sides, full, mm)
+    elif float(np.hypot(r1 - r2, c1 - c2)) * mm < TIGHT_HORN_TIP_MM:
+        horn = _single_horn_side(sides, full, mm, min_off_mm=FAR_OFF_MIDLINE_MM)
     absent: int | None = None
     if horn is not None:
         # A unicornuate cavity (DOMAIN.md 2: a single horn off the midline, one tube): the one
@@ -208,25 +235,6 @@ def analyze_frames(
                     cavity_first_frame=cavity.first_index,
                     single_cornu=single_cornu,
                 )
-    # Cavity shape.
-    full = cavity.filled[cavity.full_index]
-    # The shape is read on the cavity completed out to its faint horns (decide.complete_cavity).
-    shape_mask = decide.complete_cavity(full, maps.mask[cavity.full_index], mm)
-    features = decide.cavity_features(shape_mask, mm)
-    measurements, ncav = features.measurements, features.cavities
-    rows, cols = np.nonzero(full)
-    bottom = rows.max()
-    os_cols = cols[rows >= bottom - max(1, int(3.0 / mm))]
-    top_cols = cols[rows <= rows.min() + max(1, int(8.0 / mm))]
-    width_px = max(1.0, float(cols.max() - cols.min() + 1))
-    asym = abs(float(top_cols.mean()) - float(os_cols.mean())) / width_px
-    seen = (
-        readings[core.RIGHT].length_mm >= tubes.TUBE_RULES.tube_min_length_mm,
-        readings[core.LEFT].length_mm >= tubes.TUBE_RULES.tube_min_length_mm,
-    )
-    shape, shape_conf, shape_reasons = decide.decide_cavity_shape(
-        measurements, ncav, asym, seen, features=features
-    )
     # Filling defects over the cavity frames before the tubes drain it.
     cav_frames = [
         i
@@ -385,8 +393,14 @@ def _read_side_in_box(
 HORN_OFF_MIDLINE_MM = 4.0
 """A single horn tip at least this far to one side of the internal os is off the midline."""
 
+TIGHT_HORN_TIP_MM, FAR_OFF_MIDLINE_MM = 7.0, 7.0
+"""Without a unicornuate outline, both cornual points within this of each other and the tip at
+least this far off the os make a single horn."""
 
-def _single_horn_side(sides: core.Sides, full: core.BoolArray, mm: float) -> int | None:
+
+def _single_horn_side(
+    sides: core.Sides, full: core.BoolArray, mm: float, min_off_mm: float = HORN_OFF_MIDLINE_MM
+) -> int | None:
     """The side a single horn points to, or None when its tip is not clearly off the midline.
 
     The tip is where both cornual points lie (:data:`tubes.SINGLE_CORNU_MM`); the midline is
@@ -399,7 +413,7 @@ def _single_horn_side(sides: core.Sides, full: core.BoolArray, mm: float) -> int
     os_col = float(np.median(cols[rows >= rows.max() - max(1, int(3.0 / mm))]))
     tip_col = (sides.cornua[core.RIGHT][1] + sides.cornua[core.LEFT][1]) / 2.0
     off = (tip_col - os_col) * mm
-    if abs(off) < HORN_OFF_MIDLINE_MM:
+    if abs(off) < min_off_mm:
         return None
     return core.LEFT if off > 0 else core.RIGHT
 
