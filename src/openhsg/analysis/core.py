@@ -849,12 +849,14 @@ def side_map(maps: ContrastMaps, cavity: Cavity, mm_per_px: float) -> Sides:
     low_cols = np.nonzero(full[bottom - max(1, height // 8) : bottom + 1].any(axis=0))[0]
     os_col = float(low_cols.mean()) if low_cols.size else midline
     canal = np.zeros_like(exclusion)
+    lines = np.zeros_like(exclusion)
     half_w = max(2, round(6.0 / mm_per_px))
     # Cannula: contrast connected to the lowest part of the cavity, going down.
     below_row = bottom - height // 3
     union = (maps.mask[1:] & ~exclusion).any(axis=0)
     # The canal runs down from the os, away from the fundus (the uterine axis continued).
     strip = _canal_strip(full, cornua, half_w + max(1, round(2.0 / mm_per_px)))
+    axis = _os_and_axis(full, cornua)[2:]
     # Components of the union touching the lower cavity and running downward: the canal.
     comp, _ncomp = ndi.label(union)
     touch = dilate_in_box(exclusion, 2)
@@ -885,7 +887,15 @@ def side_map(maps: ContrastMaps, cavity: Cavity, mm_per_px: float) -> Sides:
         # straight bright lines coming up from below the cavity: not contrast in a tube.
         if _is_instrument(rr, cc, bottom, mm_per_px):
             canal[box] |= region
-    exclusion = exclusion | canal
+            continue
+        # A line down the canal strip, parted from the cavity or joined over the frames to
+        # spill lying beside it: only its part in the strip is the canal.
+        in_strip = region & strip[box]
+        sr, sc = np.nonzero(in_strip)
+        if sr.size and sr.min() + r0 > bottom and _along_canal(sr, sc, axis, mm_per_px):
+            lines[box] |= region if _along_canal(rr, cc, axis, mm_per_px) else in_strip
+    # Smoothed faint evidence spreads a little beyond a bright line's mask.
+    exclusion = exclusion | canal | dilate_in_box(lines, ring)
     extra = maps.mask & ~exclusion
     extra[0] = False  # the scout is the reference, never contrast
     union_extra: BoolArray = np.asarray(extra[1:].any(axis=0), dtype=bool)
@@ -943,10 +953,10 @@ def connected_sides(
     return out
 
 
-def _canal_strip(
-    full: BoolArray, cornua: dict[int, tuple[float, float]], half_width: int
-) -> BoolArray:
-    """Pixels within ``half_width`` of the uterine axis continued below the internal os."""
+def _os_and_axis(
+    full: BoolArray, cornua: dict[int, tuple[float, float]]
+) -> tuple[float, float, float, float]:
+    """The internal os (row, col) and the unit direction (rows, cols) from fundus to os."""
     rows, cols = np.nonzero(full)
     bottom = rows.max()
     low = rows >= bottom - max(1, (bottom - rows.min()) // 8)
@@ -956,11 +966,50 @@ def _canal_strip(
     dr, dc = os_r - top_r, os_c - top_c
     norm = float(np.hypot(dr, dc))
     dr, dc = (1.0, 0.0) if norm < 1.0 else (dr / norm, dc / norm)
+    return os_r, os_c, dr, dc
+
+
+def _canal_strip(
+    full: BoolArray, cornua: dict[int, tuple[float, float]], half_width: int
+) -> BoolArray:
+    """Pixels within ``half_width`` of the uterine axis continued below the internal os."""
+    os_r, os_c, dr, dc = _os_and_axis(full, cornua)
     rr, cc = np.indices(full.shape)
     along = (rr - os_r) * dr + (cc - os_c) * dc
     across = np.abs((rr - os_r) * dc - (cc - os_c) * dr)
     out: BoolArray = (across <= half_width) & (along >= -half_width)
     return out
+
+
+def _along_canal(
+    rr: npt.NDArray[np.intp],
+    cc: npt.NDArray[np.intp],
+    axis: tuple[float, float],
+    mm_per_px: float,
+    max_angle_deg: float = 20.0,
+    max_thickness_mm: float = 9.0,
+) -> bool:
+    """A slim line (pixels ``rr``, ``cc``) running along the uterine axis.
+
+    The cannula or catheter (and contrast in the cervical canal around it) lies on the
+    uterine axis continued below the os; a gap can part it from the cavity (an acorn tip
+    pressed on the external os, contrast faint in the canal). A tube does not run down the
+    axis below the os, and spill spreads wider than ``max_thickness_mm`` rather than lying
+    in one slim straight line.
+    """
+    if rr.size < 5:
+        return False
+    coords = np.stack([rr, cc]).astype(np.float64)
+    evals, evecs = np.linalg.eigh(np.cov(coords))
+    length = 4.0 * float(np.sqrt(max(evals[1], 0.0))) * mm_per_px
+    thickness = 4.0 * float(np.sqrt(max(evals[0], 0.0))) * mm_per_px
+    cos = abs(float(evecs[0, 1] * axis[0] + evecs[1, 1] * axis[1]))
+    return (
+        length >= 10.0
+        and thickness <= max_thickness_mm
+        and length >= 3.0 * thickness
+        and cos >= float(np.cos(np.radians(max_angle_deg)))
+    )
 
 
 def axis_sides(
@@ -972,15 +1021,8 @@ def axis_sides(
     cornua. Frames are in the standard orientation (the reader flips ``R\\F`` images), so the
     patient's right lies to the image's left of an upright axis, whatever the uterus's tilt.
     """
-    rows, cols = np.nonzero(full)
-    bottom = rows.max()
-    low = rows >= bottom - max(1, (bottom - rows.min()) // 8)
-    os_r, os_c = float(rows[low].mean()), float(cols[low].mean())
-    top_r = (cornua[RIGHT][0] + cornua[LEFT][0]) / 2
-    top_c = (cornua[RIGHT][1] + cornua[LEFT][1]) / 2
-    ar, ac = top_r - os_r, top_c - os_c
-    if np.hypot(ar, ac) < 1.0:
-        ar, ac = -1.0, 0.0
+    os_r, os_c, dr, dc = _os_and_axis(full, cornua)
+    ar, ac = -dr, -dc
     # Image-left of the axis when it points up: rotate the axis direction by +90 degrees.
     left_r, left_c = -ac, ar
     rr, cc = np.indices(shape[:2])
