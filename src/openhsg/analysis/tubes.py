@@ -456,6 +456,7 @@ def read_side(
     detached: list[bool] = []
     links: list[float] = []
     known = np.zeros(own.shape, dtype=bool)  # the tube traced from the cornu so far
+    known_end: BoolArray | None = None  # its far end, computed once per change of ``known``
     beside = 0.0
     from_cornu_lengths: list[float] = []
     cornual = 0.0
@@ -510,8 +511,9 @@ def read_side(
             # catheter, a loop of the other tube) is not its distal part (two false
             # reassurances). A shorter stub may be the proximal tube only, its distal part
             # still to show beyond an invisible stretch.
-            end = _distal_end(known, known, from_cornu, gap, mm, rules)
-            near_end = dilate_in_box(end, max(1, round(rules.link_max_mm / mm)))
+            if known_end is None:
+                known_end = _distal_end(known, known, from_cornu, gap, mm, rules)
+            near_end = dilate_in_box(known_end, max(1, round(rules.link_max_mm / mm)))
             segment = _parts_on(segment, near_end)
         if segment.any():
             reach_now = float(from_cornu[column].max()) if column.any() else 0.0
@@ -544,6 +546,7 @@ def read_side(
         detached.append(bool(segment.any()))
         if not segment.any() and length >= rules.tube_min_length_mm:
             known = known | column
+            known_end = None
         lengths.append(length)
         solid.append(_length_mm(column & m, mm) if length > 0 else 0.0)
         by_cornu = thick & (from_cornu <= 1.5 * rules.cornu_reach_mm)
@@ -560,7 +563,9 @@ def read_side(
             # Frames are registered and a filled tube stays where it is: the far end of the
             # tube as followed in earlier frames is still its end, even where spill now
             # covers it and hides it in this frame.
-            end = end | _distal_end(known, known, from_cornu, gap, mm, rules)
+            if known_end is None:
+                known_end = _distal_end(known, known, from_cornu, gap, mm, rules)
+            end = end | known_end
         reach = dilate_in_box(end, attach)
         parts, count = ndi.label(thick)
         keep = np.zeros(count + 1, dtype=bool)
