@@ -73,6 +73,22 @@ def test_the_canal_line_is_taken_out_but_spill_joined_to_it_stays() -> None:
     assert sides.extra[1][spill].mean() > 0.95
 
 
+def test_a_canal_line_joined_to_a_tube_over_the_frames_is_taken_out() -> None:
+    # The cannula runs from the os; in the union over frames the left tube, leaving its
+    # cornu, joins it through spill lying across: the line is still the canal, the tube
+    # still a tube.
+    line = np.zeros(SHAPE, bool)
+    line[84:150, 56:65] = True  # from beside the os
+    tube = np.zeros(SHAPE, bool)
+    tube[40:44, 80:108] = True
+    tube[40:127, 104:108] = True
+    bridge = np.zeros(SHAPE, bool)
+    bridge[123:127, 64:105] = True
+    sides = _sides(line | tube | bridge)
+    assert not sides.extra[1][100:150, 56:65].any()
+    assert sides.extra[1][tube & ~bridge].mean() > 0.9
+
+
 def test_spill_pooling_below_the_os_is_not_taken_for_the_canal() -> None:
     for pool in (_disc(125, 60, 12), _disc(140, 60, 30)):
         sides = _sides(pool)

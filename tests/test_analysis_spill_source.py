@@ -169,6 +169,28 @@ def test_a_tube_is_clear_of_the_other_side_only_if_they_never_meet_before_it_spi
     assert out[RIGHT].clear_of_other_side
 
 
+def test_specks_of_both_tubes_meeting_on_the_cavity_rim_do_not_part_a_tube_from_its_spill() -> None:
+    right_fp = np.zeros((3, *SHAPE), dtype=bool)
+    left_fp = np.zeros((3, *SHAPE), dtype=bool)
+    right_fp[1:, 100, 20:80] = True
+    left_fp[1:, 100, 120:180] = True
+    # Along the fundal edge between the cornua, each side's column reaches 1 mm apart.
+    right_fp[2, 90, 80:98] = True
+    left_fp[2, 90, 100:120] = True
+    readings = {
+        RIGHT: replace(_reading(2, right_fp, right_fp[2]), spill_shared=False),
+        LEFT: replace(_reading(2, left_fp, left_fp[2]), spill_shared=False),
+    }
+    rim = np.zeros(SHAPE, dtype=bool)
+    rim[86:95, 78:122] = True
+    assert not _clear_of_other_side(readings, MM)[RIGHT].clear_of_other_side
+    out = _clear_of_other_side(readings, MM, by_cavity=rim)
+    assert out[RIGHT].clear_of_other_side and out[LEFT].clear_of_other_side
+    # Meeting away from the cavity still counts.
+    left_fp[2, 103:105, 40:78] = True
+    assert not _clear_of_other_side(readings, MM, by_cavity=rim)[RIGHT].clear_of_other_side
+
+
 def test_unexplained_contrast_is_what_lies_away_from_both_tubes() -> None:
     from openhsg.analysis.pipeline import _unexplained_area
 

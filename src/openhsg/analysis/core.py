@@ -892,7 +892,7 @@ def side_map(maps: ContrastMaps, cavity: Cavity, mm_per_px: float) -> Sides:
         # spill lying beside it: only its part in the strip is the canal.
         in_strip = region & strip[box]
         sr, sc = np.nonzero(in_strip)
-        if sr.size and sr.min() + r0 > bottom and _along_canal(sr, sc, axis, mm_per_px):
+        if sr.size and np.median(sr) + r0 > bottom and _along_canal(sr, sc, axis, mm_per_px):
             lines[box] |= region if _along_canal(rr, cc, axis, mm_per_px) else in_strip
     # Smoothed faint evidence spreads a little beyond a bright line's mask.
     exclusion = exclusion | canal | dilate_in_box(lines, ring)
@@ -987,7 +987,7 @@ def _along_canal(
     axis: tuple[float, float],
     mm_per_px: float,
     max_angle_deg: float = 20.0,
-    max_thickness_mm: float = 9.0,
+    max_thickness_mm: float = 10.0,
 ) -> bool:
     """A slim line (pixels ``rr``, ``cc``) running along the uterine axis.
 

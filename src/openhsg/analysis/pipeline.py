@@ -149,7 +149,7 @@ def analyze_frames(
     sides = core.side_map(maps, cavity, mm)
     readings = {s: _read_side_in_box(sides, maps.z, s, mm) for s in (core.RIGHT, core.LEFT)}
     readings = _contested_spill(readings, sides.extra)
-    readings = _clear_of_other_side(readings, mm)
+    readings = _clear_of_other_side(readings, mm, core.dilate_in_box(cavity.union, round(3.0 / mm)))
     full_z = maps.z[cavity.full_index][cavity.filled[cavity.full_index]]
     cavity_z = float(np.median(full_z)) if full_z.size else None
     (r1, c1), (r2, c2) = sides.cornua[core.RIGHT], sides.cornua[core.LEFT]
@@ -480,7 +480,10 @@ def _contested_spill(
 
 
 def _clear_of_other_side(
-    readings: dict[int, tubes.TubeReading], mm: float, clearance_mm: float = 5.0
+    readings: dict[int, tubes.TubeReading],
+    mm: float,
+    by_cavity: core.BoolArray | None = None,
+    clearance_mm: float = 5.0,
 ) -> dict[int, tubes.TubeReading]:
     """Mark the tubes that keep clear of the other side until they spill.
 
@@ -488,7 +491,9 @@ def _clear_of_other_side(
     within ``clearance_mm`` of it or of the contrast at its own end, in every frame up to
     and including its first spill. Then a distal part seen without its proximal tube (the
     isthmus too thin to show) cannot be the other tube's loop or spill lying in streaks,
-    and contrast leaving a horn tip shared by both sides is this side's.
+    and contrast leaving a horn tip shared by both sides is this side's. Contact within
+    ``by_cavity`` (the cavity's rim) does not count: both tubes leave the cavity, and specks
+    of each along the fundal edge meet between the cornua (seen in validation).
     """
     out = dict(readings)
     reach = max(1, round(clearance_mm / mm))
@@ -497,8 +502,9 @@ def _clear_of_other_side(
         mine, theirs = r.footprint, readings[other].footprint
         if r.first_spill_frame is None or mine is None or theirs is None:
             continue
+        away = ~by_cavity if by_cavity is not None else np.ones(mine.shape[1:], dtype=bool)
         clear = all(
-            not (mine[i] & core.dilate_in_box(theirs[i], reach)).any()
+            not (mine[i] & away & core.dilate_in_box(theirs[i], reach)).any()
             for i in range(r.first_spill_frame + 1)
             if mine[i].any() and theirs[i].any()
         )
