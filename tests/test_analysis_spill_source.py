@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from openhsg.analysis.core import LEFT, RIGHT, Sides
-from openhsg.analysis.pipeline import _clear_of_other_side, _contested_spill
+from openhsg.analysis.pipeline import _clear_of_other_side, _contested_spill, _read_side_in_box
 from openhsg.analysis.tubes import TubeReading, read_side
 
 MM = 0.5
@@ -207,3 +207,44 @@ def test_unexplained_contrast_is_what_lies_away_from_both_tubes() -> None:
     # The other tube's footprint reaching the blob explains it.
     left_fp[2, 60, 45:120] = True
     assert _unexplained_area({RIGHT: right, LEFT: left}, RIGHT, MM) < 0.5 * area
+
+
+def _bar(r0: int, c0: int, r1: int, c1: int) -> np.ndarray:
+    """A 2-pixel-wide straight tube between two points on one row or column."""
+    out = np.zeros(SHAPE, dtype=bool)
+    out[min(r0, r1) : max(r0, r1) + 2, min(c0, c1) : max(c0, c1) + 2] = True
+    return out
+
+
+def test_shared_spill_is_the_tube_whose_end_it_leaves() -> None:
+    # The left tube loops up and back, its end in a cloud of spill that spreads over the
+    # midline; the right tube ends 12 mm short of the cloud, near enough for its reading to
+    # take the cloud's right half as its own spill.
+    left = _bar(100, 120, 100, 180) | _bar(45, 180, 100, 180) | _bar(45, 118, 45, 180)
+    right = _bar(100, 10, 100, 80) | _bar(45, 10, 100, 10) | _bar(45, 10, 45, 21)
+    cloud = _ellipse((45, 80), 14, 35)
+    scout = np.zeros(SHAPE, dtype=bool)
+    sides, z = _sides([scout, left | right, left | right, left | right | cloud])
+    readings = {s: _read_side_in_box(sides, z, s, MM) for s in (RIGHT, LEFT)}
+    assert readings[LEFT].spill_shared and readings[RIGHT].spill_shared
+    # Without the tubes' ends, the cloud runs into both: neither may have it.
+    plain = _contested_spill(readings, sides.extra)
+    assert plain[LEFT].spill_shared and plain[RIGHT].spill_shared
+    # Spill leaves a tube at its end: the cloud is the left tube's; the right's end stays
+    # doubtful.
+    out = _contested_spill(readings, sides.extra, cornua=sides.cornua, mm=MM)
+    assert not out[LEFT].spill_shared
+    assert out[RIGHT].spill_shared
+
+
+def test_shared_spill_stays_doubtful_when_both_tubes_end_in_it() -> None:
+    # The right tube now ends inside the cloud too: it may be the right tube's spill running
+    # by the left tube's (blocked) end.
+    left = _bar(100, 120, 100, 180) | _bar(45, 180, 100, 180) | _bar(45, 118, 45, 180)
+    right = _bar(100, 30, 100, 80) | _bar(30, 30, 100, 30) | _bar(30, 30, 30, 48)
+    cloud = _ellipse((45, 80), 14, 35)
+    scout = np.zeros(SHAPE, dtype=bool)
+    sides, z = _sides([scout, left | right, left | right, left | right | cloud])
+    readings = {s: _read_side_in_box(sides, z, s, MM) for s in (RIGHT, LEFT)}
+    out = _contested_spill(readings, sides.extra, cornua=sides.cornua, mm=MM)
+    assert out[LEFT].spill_shared and out[RIGHT].spill_shared

@@ -148,7 +148,7 @@ def analyze_frames(
         return StudyAnalysis(replace_skipped(f, skips), frames, stack.factor)
     sides = core.side_map(maps, cavity, mm)
     readings = {s: _read_side_in_box(sides, maps.z, s, mm) for s in (core.RIGHT, core.LEFT)}
-    readings = _contested_spill(readings, sides.extra)
+    readings = _contested_spill(readings, sides.extra, cornua=sides.cornua, mm=mm)
     readings = _clear_of_other_side(readings, mm, core.dilate_in_box(cavity.union, round(3.0 / mm)))
     full_z = maps.z[cavity.full_index][cavity.filled[cavity.full_index]]
     cavity_z = float(np.median(full_z)) if full_z.size else None
@@ -449,15 +449,42 @@ def _nothing_read(shape: tuple[int, ...]) -> tubes.TubeReading:
     )
 
 
+def _tube_end_at(
+    reading: tubes.TubeReading, frame: int, cornu: tuple[float, float], mm: float
+) -> core.BoolArray:
+    """The far end (:func:`tubes._distal_end`) of the tube traced in ``frame``, or empty."""
+    fp, thick = reading.footprint, reading.thick_stack
+    if fp is None or thick is None:
+        return np.zeros((0, 0), dtype=bool)
+    gap = max(1, round(tubes.TUBE_RULES.gap_mm / mm))
+    column = fp[frame] & ~core.dilate_in_box(thick[frame], gap)
+    rows, cols = np.indices(column.shape)
+    from_cornu = np.hypot(rows - cornu[0], cols - cornu[1]) * mm
+    return tubes._distal_end(column, column, from_cornu, gap, mm, tubes.TUBE_RULES)
+
+
+SOURCE_END_MM, OTHER_END_MM = 5.0, 10.0
+"""Contrast shared by both sides at its first appearance is this tube's when its far end lies
+within ``SOURCE_END_MM`` of it and the other tube's far end at least ``OTHER_END_MM`` away. The
+traced tube stops a gap (``TubeRules.gap_mm``, 3 mm) short of the thick contrast at its end."""
+
+
 def _contested_spill(
-    readings: dict[int, tubes.TubeReading], extra: core.BoolArray
+    readings: dict[int, tubes.TubeReading],
+    extra: core.BoolArray,
+    *,
+    cornua: dict[int, tuple[float, float]] | None = None,
+    mm: float = 1.0,
 ) -> dict[int, tubes.TubeReading]:
     """Keep ``spill_shared`` only where the other side's contrast could have been the source.
 
     Contrast that runs on into the other side's from its first appearance is doubtful only if
     the other side had spilled by then (spill that appears on one side first is that side's),
     and only if what it runs into is the other tube or the contrast at the other tube's end:
-    spill that merely crosses the midline is still this tube's.
+    spill that merely crosses the midline is still this tube's. With ``cornua``, contrast
+    that both sides reach is still this tube's when it leaves this tube's far end and lies
+    well away from the other's: spill leaves a tube at its fimbrial end (DOMAIN.md 2), and a
+    tube passing by with its end elsewhere is not its source.
     """
     out = dict(readings)
     for side, other in ((core.RIGHT, core.LEFT), (core.LEFT, core.RIGHT)):
@@ -475,6 +502,23 @@ def _contested_spill(
         touched = np.unique(parts[core.dilate_in_box(patch, 2) & extra[mine]])
         region = np.isin(parts, touched[touched > 0])
         if not (region & their_fp[mine] & ~own_fp[mine]).any():
+            out[side] = replace(readings[side], spill_shared=False)
+            continue
+        if cornua is None:
+            continue
+        my_end = _tube_end_at(readings[side], mine, cornua[side], mm)
+        their_end = _tube_end_at(readings[other], mine, cornua[other], mm)
+        if not my_end.any() or not their_end.any():
+            continue
+        # The spill itself is the thick contrast: a tube running along it (or through it)
+        # does not bring that tube's end any nearer.
+        thick_mine, thick_theirs = readings[side].thick_stack, readings[other].thick_stack
+        if thick_mine is None or thick_theirs is None:
+            continue
+        cloud = region & (thick_mine[mine] | thick_theirs[mine])
+        at_mine = (core.dilate_in_box(my_end, max(1, round(SOURCE_END_MM / mm))) & patch).any()
+        near_theirs = core.dilate_in_box(their_end, max(1, round(OTHER_END_MM / mm)))
+        if at_mine and not (near_theirs & cloud).any():
             out[side] = replace(readings[side], spill_shared=False)
     return out
 
