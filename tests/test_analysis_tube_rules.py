@@ -188,3 +188,25 @@ def test_contrast_on_the_side_away_from_both_tubes_forbids_an_occlusion() -> Non
     assert decide_tube(unseen, "right", 6, cavity_z=40.0).patency == "indeterminate"
     seen_nothing = replace(unseen, unexplained_area_mm2=0.0)
     assert decide_tube(seen_nothing, "right", 6, cavity_z=40.0).occlusion_site == "proximal"
+
+
+def test_a_short_tube_with_wide_spill_of_its_own_is_patent_but_less_sure() -> None:
+    # 15 mm of solid tube (25 mm with faint evidence, an isthmus at low dose); wide spill.
+    short = replace(_BASE, solid_length_mm=15.0, length_mm=25.0, clear_of_other_side=True)
+    f = decide_tube(short, "left", 6, cavity_z=40.0)
+    assert (f.patency, f.spill) == ("patent", "free")
+    assert f.confidence < decide_tube(_BASE, "left", 6, cavity_z=40.0).confidence
+    assert "only 15 mm of the left tube shows" in " ".join(f.reasons)
+
+
+def test_a_short_tube_is_not_read_when_its_spill_may_be_the_other_sides() -> None:
+    short = replace(_BASE, solid_length_mm=15.0, length_mm=25.0, clear_of_other_side=True)
+    for doubtful in (
+        replace(short, clear_of_other_side=False),  # the other side comes near
+        replace(short, max_width_mm=7.0),  # narrow contrast
+        replace(short, thick_area_mm2=(0.0, 0.0, 0.0, 0.0, 60.0, 120.0)),  # little of it
+    ):
+        assert decide_tube(doubtful, "left", 6, cavity_z=40.0).patency == "indeterminate"
+    # Less than half the length a tube needs is not a tube at all.
+    stub = replace(short, solid_length_mm=8.0)
+    assert decide_tube(stub, "left", 6, cavity_z=40.0).patency != "patent"

@@ -105,6 +105,12 @@ class TubeRules:
         A tube followed this far from its cornu in an earlier frame has reached its ampulla
         (DOMAIN.md 2: interstitial part and isthmus together are a few centimetres): a part
         that shows later is its distal part only within ``link_max_mm`` of where it ended.
+    short_tube_min_mm
+        A tube traced from its cornu for less than ``tube_min_length_mm`` but at least this,
+        with wide spill (``spill_min_width_mm``, four times ``spill_min_area_mm2``) spreading
+        from its end and kept clear of the other side until then, is patent: the isthmus is
+        the narrowest part (DOMAIN.md 2) and at low dose may show only in part, while spill
+        on this side, away from the other tube, can only have come from this one.
     segment_min_length_mm, segment_reach_mm
         The isthmus is the tube's narrowest part (DOMAIN.md 2) and, at low dose or with dilute
         contrast, may not show while the wider ampulla does. A thin contrast column at least
@@ -131,6 +137,7 @@ class TubeRules:
     known_tube_mm: float = 50.0
     end_mm: float = 25.0
     segment_min_length_mm: float = 15.0
+    short_tube_min_mm: float = 10.0
     segment_reach_mm: float = 70.0
 
 
@@ -791,7 +798,17 @@ def decide_tube(
     )
     beyond = "a dense pool" if pool else "patchy contrast"
     spilled = patchy or pool
-    if patchy and r.solid_length_mm < min_length:
+    short = r.solid_length_mm < min_length
+    # A short tube is read only when its spill is wide and its own (TubeRules.short_tube_min_mm).
+    short_but_clear = (
+        short
+        and not r.detached
+        and r.clear_of_other_side
+        and r.solid_length_mm >= rules.short_tube_min_mm
+        and thick >= 4 * rules.spill_min_area_mm2
+        and r.max_width_mm >= rules.spill_min_width_mm
+    )
+    if patchy and short and not short_but_clear:
         reasons.append(
             f"contrast spreads beyond the {side_name} tube ({thick:.0f} mm2), but the tube is "
             "too faint to follow with confidence: spill cannot be attributed to it"
@@ -856,12 +873,19 @@ def decide_tube(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
         )
     if patchy:
+        if short:
+            reasons.append(
+                f"only {r.solid_length_mm:.0f} mm of the {side_name} tube shows (the rest too "
+                "faint), but wide spill leaves its end and keeps clear of the other side"
+            )
         reasons.append(
             f"patchy contrast spreads beyond the {side_name} tube ({thick:.0f} mm2): free spill"
         )
         conf = 0.6 + 0.35 * min(1.0, thick / (4 * rules.spill_min_area_mm2))
         if r.detached:
             conf *= 0.8
+        if short:
+            conf *= 0.75
         return TubeFinding("patent", None, False, width, "free", round(conf, 3), tuple(reasons))
     if r.max_width_mm >= rules.hydro_min_width_mm and r.elongation >= rules.hydro_min_elongation:
         reasons.append(
