@@ -562,6 +562,12 @@ def read_side(
             thick_areas.append(0.0)
             thick_masks.append(np.zeros_like(m))
             continue
+        if not thick.any():
+            # Nothing wider than a tube in this frame: no spill to look for at its end.
+            thick_areas.append(0.0)
+            thick_masks.append(np.zeros_like(m))
+            footprint[i] = column
+            continue
         # Spill and dilated ampullae continue from the tube's far end (the fimbriae), not from
         # anywhere along it: a tube that passes near spill of the other tube has not spilled.
         region = np.isin(labels, hit[hit > 0]) | dilate_in_box(column, gap)
