@@ -89,6 +89,20 @@ def test_a_canal_line_joined_to_a_tube_over_the_frames_is_taken_out() -> None:
     assert sides.extra[1][tube & ~bridge].mean() > 0.9
 
 
+def test_slivers_left_by_cutting_a_leak_along_the_canal_are_the_canal() -> None:
+    # Contrast round the cannula, wider than the canal strip (16 px either side of the axis),
+    # running from the os; farther down, spill pools beside it.
+    leak = np.zeros(SHAPE, bool)
+    leak[88:140, 50:81] = True
+    pool = np.zeros(SHAPE, bool)
+    pool[110:140, 77:100] = True
+    sides = _sides(leak | pool)
+    # The 2 mm sliver beyond the strip's edge is not left to be traced as a tube ...
+    assert not sides.extra[1][88:105, 77:81].any()
+    # ... while the pool beside it stays contrast.
+    assert sides.extra[1][115:135, 85:100].all()
+
+
 def test_spill_pooling_below_the_os_is_not_taken_for_the_canal() -> None:
     for pool in (_disc(125, 60, 12), _disc(140, 60, 30)):
         sides = _sides(pool)
@@ -115,3 +129,17 @@ def test_a_cannula_below_the_os_does_not_hide_spill_from_a_faint_tube(tmp_path: 
     [result] = analyze_paths([folder / "dicom"])
     right = result.findings.tubes.right
     assert (right.patency, right.spill) == ("patent", "free"), right.reasons
+
+
+def test_a_blocked_tube_is_not_read_from_the_cavity_edge_and_a_leak_by_the_cervix(
+    tmp_path: Path,
+) -> None:
+    # Validation study (hard realism, a seed the rules had never seen): the left tube is
+    # blocked at the cornu. The blurred edge of the cavity, followed down its left side, and a
+    # sliver of contrast by the cervix were read as a left tube, and the other tube's spill
+    # pooled there as its spill: a false reassurance.
+    study = simulate_study(909, 79, "mixed", "hard")
+    assert study.ground_truth["tubes"]["left"]["state"] == "proximal_occlusion"
+    folder = write_simulated_study(study, tmp_path, png=False)
+    [result] = analyze_paths([folder / "dicom"])
+    assert result.findings.tubes.left.patency != "patent", result.findings.tubes.left.reasons

@@ -851,6 +851,7 @@ def side_map(maps: ContrastMaps, cavity: Cavity, mm_per_px: float) -> Sides:
     canal = np.zeros_like(exclusion)
     lines = np.zeros_like(exclusion)
     half_w = max(2, round(6.0 / mm_per_px))
+    edge = max(1, round(3.0 / mm_per_px))
     # Cannula: contrast connected to the lowest part of the cavity, going down.
     below_row = bottom - height // 3
     union = (maps.mask[1:] & ~exclusion).any(axis=0)
@@ -881,7 +882,14 @@ def side_map(maps: ContrastMaps, cavity: Cavity, mm_per_px: float) -> Sides:
         ):
             # Only the strip along the canal is the canal: contrast spilled into the pelvis
             # often pools below the cavity and joins it in the union over frames.
-            canal[box] |= region & strip[box]
+            in_canal = region & strip[box]
+            # Cutting wider contrast (a leak round the cannula) along the strip leaves slim
+            # slivers on the strip's edge: they are the canal too, not a tube running down
+            # beside it (a false reassurance in validation). Blobs wider than a tube stay.
+            rest = region & ~in_canal
+            wide = open_where_it_fits(rest, disk(max(1, round(2.5 / mm_per_px))))
+            sliver = rest & dilate_in_box(in_canal, edge) & ~dilate_in_box(wide, 1)
+            canal[box] |= in_canal | sliver
             continue
         # Instruments that moved after the scout (cannula, tenaculum, speculum) leave long
         # straight bright lines coming up from below the cavity: not contrast in a tube.

@@ -378,6 +378,7 @@ def _parts_on(mask: BoolArray, where: BoolArray, min_px: int = 3) -> BoolArray:
 
 def _follow_to_distal_part(
     sides: Sides,
+    off_rim: BoolArray,
     own: BoolArray,
     frame: int,
     evidence: FloatArray,
@@ -401,12 +402,13 @@ def _follow_to_distal_part(
         tip_mm = float(from_cornu[column].max())
         start = column & (from_cornu >= tip_mm - 5.0)
     else:
-        edge = dilate_in_box(sides.exclusion, 1) & ~sides.exclusion
+        edge = dilate_in_box(off_rim, 1) & ~off_rim
         start = column | (edge & (from_cornu <= 6.0))
     other = sides.extra[frame] & ~own
     # The stretch is faint by definition: it may not run through contrast that shows (the
-    # other tube, spill, this tube's own column), only through what does not.
-    passable = ~sides.exclusion & own & ~sides.extra[frame] & ~column
+    # other tube, spill, this tube's own column), only through what does not; nor along the
+    # blurred edge of the cavity and canal.
+    passable = ~off_rim & own & ~sides.extra[frame] & ~column
     # One candidate per bridged component (a faint part may show in pieces).
     linked: list[tuple[BoolArray, GapLink]] = []
     for lab in np.unique(components[segment]):
@@ -471,13 +473,17 @@ def read_side(
     # Faint evidence only extends what solid contrast shows: it is looked for within two gaps
     # of this side's contrast in any frame (which also bounds the region read).
     near_solid = dilate_in_box((sides.extra & own[None]).any(axis=0), faint_reach_px(mm, rules))
+    # Smoothing spreads the bright cavity and canal beyond their excluded zone: faint evidence
+    # hugging that zone is their blurred edge, not a tube (a false reassurance in validation:
+    # a "tube" followed down the side of the cavity to contrast by the cervix).
+    off_rim = dilate_in_box(sides.exclusion, max(1, round(2.0 * rules.trace_smooth_mm / mm)))
     for i in range(n):
         m = sides.extra[i] & own
         # A thin tube can be too faint pixel by pixel: smoothing along and across it lifts it
         # above the noise. This fainter evidence only helps trace the column; it never counts
         # as spill.
         zs = ndi.gaussian_filter(z[i], smooth) * smooth
-        faint = apply_hysteresis_threshold(zs, 2.0, 4.0) & own & near_solid & ~sides.exclusion  # type: ignore[no-untyped-call]
+        faint = apply_hysteresis_threshold(zs, 2.0, 4.0) & own & near_solid & ~off_rim  # type: ignore[no-untyped-call]
         traced = m | faint
         if not traced.any():
             lengths.append(0.0)
@@ -527,6 +533,7 @@ def read_side(
             if float(from_cornu[segment].min()) >= reach_now - rules.gap_mm:
                 joined, path = _follow_to_distal_part(
                     sides,
+                    off_rim,
                     own,
                     i,
                     zs,
