@@ -45,3 +45,31 @@ def test_contrast_joined_to_both_cornua_keeps_its_half_plane() -> None:
     union[int(rr) - 20, int(rc) : int(lc) + 1] = True  # one pool joining both
     labels = core.connected_sides(union, halves, cornua, mm_per_px=0.5)
     assert np.array_equal(labels, halves)
+
+
+def test_a_bridge_seen_in_another_frame_does_not_give_a_tube_away() -> None:
+    # Validation (seed 908): one frame's speckle round the cavity joined, in the union over
+    # frames, the right tube crossing the axis to the left cornu; its spill went to the left.
+    shape = (160, 120)
+    full = _cavity(shape)
+    _mid, cornua = core.cornua_points(full)
+    halves = core.axis_sides(full, cornua, shape)
+    (rr, rc), (lr, lc) = ((int(r), int(c)) for r, c in (cornua[core.RIGHT], cornua[core.LEFT]))
+    tube = np.zeros(shape, dtype=bool)
+    tube[rr - 30 : rr + 1, rc] = True  # up from the right cornu
+    tube[rr - 30, rc : lc + 20] = True  # over the fundus, across the axis
+    tube[rr - 40 : rr - 20, lc + 20 : lc + 35] = True  # spill beyond the left cornu
+    speckle = np.zeros(shape, dtype=bool)
+    speckle[lr - 26 : lr + 1, lc + 2] = True  # from the left cornu up to the tube's course
+    frames = np.stack([speckle, tube])
+    union = frames.any(axis=0)
+    spill = (rr - 35, lc + 30)
+    assert halves[spill] == core.LEFT
+    assert core.connected_sides(union, halves, cornua, mm_per_px=0.5)[spill] == core.LEFT
+    labels = core.connected_sides(union, halves, cornua, mm_per_px=0.5, frames=frames)
+    assert labels[spill] == core.RIGHT
+    assert np.all(labels[tube] == core.RIGHT)
+    # Joined to both cornua within one frame, it keeps its half-plane.
+    together = np.stack([speckle | tube])
+    labels = core.connected_sides(union, halves, cornua, mm_per_px=0.5, frames=together)
+    assert labels[spill] == core.LEFT

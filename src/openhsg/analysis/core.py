@@ -907,7 +907,8 @@ def side_map(maps: ContrastMaps, cavity: Cavity, mm_per_px: float) -> Sides:
     extra = maps.mask & ~exclusion
     extra[0] = False  # the scout is the reference, never contrast
     union_extra: BoolArray = np.asarray(extra[1:].any(axis=0), dtype=bool)
-    labels = connected_sides(union_extra, axis_sides(full, cornua, full.shape), cornua, mm_per_px)
+    half_planes = axis_sides(full, cornua, full.shape)
+    labels = connected_sides(union_extra, half_planes, cornua, mm_per_px, frames=extra[1:])
     return Sides(labels, extra, midline, cornua, exclusion)
 
 
@@ -916,6 +917,7 @@ def connected_sides(
     half_planes: IntArray,
     cornua: dict[int, tuple[float, float]],
     mm_per_px: float,
+    frames: BoolArray | None = None,
     gap_mm: float = 3.0,
     seed_mm: float = 10.0,
 ) -> IntArray:
@@ -927,6 +929,12 @@ def connected_sides(
     cornu's side wherever it lies. Contrast joined to both, or to neither, keeps the side of
     its half-plane.
 
+    The union over frames can chain pieces that were never present together: one frame's
+    speckle round the cavity's edge joined a tube crossing the axis to the other cornu, and
+    its spill fell to the wrong side (validation). So where the union joins both cornua and
+    ``frames`` are given, contrast continuous with only one cornu within some frame, and with
+    only the other in none, takes that cornu's side.
+
     Parameters
     ----------
     union
@@ -937,27 +945,49 @@ def connected_sides(
         Cornual points.
     mm_per_px
         Working pixel size.
+    frames
+        (n, rows, cols) the contrast of each frame whose union is ``union``, or None.
     """
     out = half_planes.copy()
     if not union.any():
         return out
     gap = max(1, round(gap_mm / mm_per_px))
-    bridged = dilate_in_box(union, gap)
-    comp, count = ndi.label(bridged)
-    if count == 0:
-        return out
     rows, cols = np.indices(union.shape)
-    touches: dict[int, BoolArray] = {}
-    for side, (cr, cc) in cornua.items():
-        seed = (np.hypot(rows - cr, cols - cc) * mm_per_px <= seed_mm) & (half_planes == side)
-        hit = np.zeros(count + 1, dtype=bool)
-        hit[np.unique(comp[seed & bridged])] = True
-        hit[0] = False
-        touches[side] = hit
-    only_right = touches[RIGHT] & ~touches[LEFT]
-    only_left = touches[LEFT] & ~touches[RIGHT]
-    out[only_right[comp]] = RIGHT
-    out[only_left[comp]] = LEFT
+    seeds = {
+        side: (np.hypot(rows - cr, cols - cc) * mm_per_px <= seed_mm) & (half_planes == side)
+        for side, (cr, cc) in cornua.items()
+    }
+
+    def only_one_cornu(mask: BoolArray) -> tuple[IntArray, dict[int, BoolArray], BoolArray]:
+        """Components of ``mask`` (gaps bridged), those touching only each cornu, and both."""
+        comp, count = ndi.label(dilate_in_box(mask, gap))
+        touches = {}
+        for side, seed in seeds.items():
+            hit = np.zeros(count + 1, dtype=bool)
+            hit[np.unique(comp[seed])] = True
+            hit[0] = False
+            touches[side] = hit
+        both = touches[RIGHT] & touches[LEFT]
+        only = {side: touches[side] & ~both for side in touches}
+        return comp, only, both
+
+    comp, only, both = only_one_cornu(union)
+    out[only[RIGHT][comp]] = RIGHT
+    out[only[LEFT][comp]] = LEFT
+    if frames is None or not both.any():
+        return out
+    # Within a frame, components are parts of the union's: only those joining both can change.
+    ambiguous = both[comp] & union
+    votes = {side: np.zeros(union.shape, dtype=bool) for side in (RIGHT, LEFT)}
+    for frame in frames:
+        part = frame & ambiguous
+        if not part.any():
+            continue
+        frame_comp, frame_only, _ = only_one_cornu(part)
+        for side in votes:
+            votes[side] |= frame_only[side][frame_comp] & part
+    out[votes[RIGHT] & ~votes[LEFT]] = RIGHT
+    out[votes[LEFT] & ~votes[RIGHT]] = LEFT
     return out
 
 
