@@ -81,15 +81,31 @@ def test_spill_covering_the_end_of_the_tube_seen_before_is_at_its_end() -> None:
     assert reading.first_spill_frame == 2
 
 
-def test_a_compact_pool_by_the_cornu_is_not_spill_even_at_the_tubes_end() -> None:
-    # The same tube with a small collection by the cornu: contrast pooled at the cornu.
-    tube = _loop_tube()
-    tube[49:80, 58:61] = True  # the end turns down to near the cornu
+def test_a_compact_pool_by_the_cornu_is_not_spill_at_the_end_of_a_short_tube() -> None:
+    # A short tube (15 mm) with a small collection by the cornu: contrast pooled at the
+    # cornu, not spill from a tube too short to have turned back.
+    tube = np.zeros(SHAPE, dtype=bool)
+    tube[99:102, 48:78] = True
     pool = _ellipse((88, 70), 9, 9)
     scout = np.zeros(SHAPE, dtype=bool)
     sides, z = _sides([scout, tube, tube | pool])
     reading = read_side(sides, z, RIGHT, MM)
+    assert reading.lengths_mm[2] > 10.0
     assert max(reading.thick_area_mm2) == 0.0
+
+
+def test_a_tube_coiling_back_to_end_by_its_cornu_spills_there() -> None:
+    # Validation: tubes that run out, turn and end by their own cornu, with a collection of
+    # spill at that end, were left indeterminate ("beside the tube, not at its end").
+    tube = _loop_tube()
+    tube[49:80, 58:61] = True  # the end turns down to near the cornu
+    spill = _ellipse((86, 66), 10, 10)
+    scout = np.zeros(SHAPE, dtype=bool)
+    sides, z = _sides([scout, tube, tube | spill])
+    reading = read_side(sides, z, RIGHT, MM)
+    assert reading.thick_area_mm2[1] == 0.0
+    assert reading.thick_area_mm2[2] > 60.0
+    assert reading.beside_area_mm2 == 0.0
 
 
 def _reading(first_spill: int, footprint: np.ndarray, patch: np.ndarray) -> TubeReading:

@@ -595,10 +595,13 @@ def read_side(
             part = parts == lab
             pr, pc = ndi.center_of_mass(part)
             # Contrast pooled at the cornu is not spill; contrast at the end of a tube that
-            # loops back towards its cornu is, when it spreads well beyond the cornu.
+            # loops back towards its cornu is, when it spreads well beyond the cornu or the
+            # tube is long enough to have turned back (tubes coiling back to end by their
+            # cornu, with spill there, were left indeterminate in validation).
             keep[lab] = (
                 np.hypot(pr - cr, pc - cc) * mm > rules.cornu_reach_mm
                 or float(from_cornu[part].max()) > 1.5 * rules.cornu_reach_mm
+                or length >= 3.0 * rules.cornu_reach_mm
             )
         attached = keep[parts]
         thick_areas.append(float(attached.sum()) * px2)
