@@ -77,6 +77,11 @@ def test_intravasation_is_a_branching_network_that_washes_out() -> None:
     # Residue of tube and instrument edges: few branches, or contrast that stays.
     assert not decide.decide_intravasation(12, 0.9, 200.0).present
     assert not decide.decide_intravasation(60, 0.1, 200.0).present
+    # Slivers along a tube's wavering edge: many end points, few on threads standing free.
+    assert decide.decide_intravasation(60, 0.8, 200.0, free_branches=25).present
+    assert not decide.decide_intravasation(32, 0.8, 200.0, free_branches=0).present
+    # A dense network at low dose touches wider contrast everywhere but has far more ends.
+    assert decide.decide_intravasation(120, 0.8, 200.0, free_branches=0).present
 
 
 def test_masks_are_returned_on_each_frame_as_acquired() -> None:

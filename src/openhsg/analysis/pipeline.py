@@ -590,9 +590,10 @@ def _intravasation(
     n = maps.mask.shape[0]
     early = [i for i in range(cavity.first_index, min(n, cavity.full_index + 2))]
     near = core.dilate_in_box(cavity.union, max(1, round(25.0 / mm)))
-    branches = 0
+    branches = free = 0
     net = np.zeros_like(near)
     net_frame = early[0] if early else 0
+    cross = ndi.generate_binary_structure(2, 1)
     for i in early:
         m = sides.extra[i] & near
         # The skeleton and its end-point count are local: compute them in the mask's box (a
@@ -600,13 +601,19 @@ def _intravasation(
         box = core.bounding_box(m, 2)
         if box is None:
             continue
-        cross = ndi.generate_binary_structure(2, 1)
-        thin = m & ~core.open_where_it_fits(m, cross, max(1, round(1.5 / mm)))
+        body = core.open_where_it_fits(m, cross, max(1, round(1.5 / mm)))
+        thin = m & ~body
         b = core.skeleton_branches(thin[box])
         if b > branches:
             branches, net, net_frame = b, thin, i
+        # Slivers along a tube's edge touch the tube; a network's threads stand free.
+        pieces, _count = ndi.label(thin[box], structure=np.ones((3, 3), dtype=bool))
+        touching = np.unique(pieces[core.dilate_in_box(body[box], 1) & thin[box]])
+        standing = thin[box] & ~np.isin(pieces, touching[touching > 0])
+        free = max(free, core.skeleton_branches(standing))
     # Two tubes leave the cornua: up to four end points are theirs.
     branches = max(0, branches - 4)
+    free = max(0, free - 4)
     area = float(net.sum()) * mm * mm
     if not net.any():
         return decide.decide_intravasation(0, 0.0, 0.0)
@@ -615,7 +622,7 @@ def _intravasation(
     seen = float(np.median(maps.z[net_frame][net]))
     left = float(np.median(maps.z[n - 1][net]))
     washout = 1.0 - max(0.0, left) / seen if seen > 0 else 0.0
-    return decide.decide_intravasation(branches, washout, area)
+    return decide.decide_intravasation(branches, washout, area, free_branches=free)
 
 
 def group_by_study(frames: list[Frame]) -> dict[str, list[Frame]]:
