@@ -33,6 +33,17 @@ CASES = [
     pytest.param(
         905, 34, None, "standard", "left", "unicornuate", id="one-horn-tip-for-both-sides"
     ),
+    # Fresh validation (seed 910). A hydrosalpinx beside the other tube's spill: the right
+    # tube ends hidden below the cavity, its spill there touched the left tube's blocked end,
+    # and with no spill of its own the right side could not contest it.
+    pytest.param(
+        910, 77, None, "standard", "left", "hydrosalpinx", id="spill-at-the-other-tubes-end"
+    ),
+    # Unicornuate uterus whose tip leans to the patient's left while its one tube runs out to
+    # the right: the tube was read as the left one, patent, and the right called absent.
+    pytest.param(
+        910, 15, None, "standard", "left", "unicornuate", id="horn-tip-leaning-the-other-way"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

@@ -264,3 +264,22 @@ def test_shared_spill_stays_doubtful_when_both_tubes_end_in_it() -> None:
     readings = {s: _read_side_in_box(sides, z, s, MM) for s in (RIGHT, LEFT)}
     out = _contested_spill(readings, sides.extra, cornua=sides.cornua, mm=MM)
     assert out[LEFT].spill_shared and out[RIGHT].spill_shared
+
+
+def test_spill_at_the_end_of_a_tube_without_spill_of_its_own_stays_doubtful() -> None:
+    # Validation (a false reassurance): the right tube's end lies at a cloud of spill across
+    # the midline; all of it fell to the left, whose blocked tube ends at its other edge. The
+    # right side then had no spill of its own, so "spill seen on one side first is that
+    # side's" gave it to the left tube.
+    left = _bar(100, 120, 100, 180) | _bar(45, 180, 100, 180) | _bar(45, 132, 45, 180)
+    right = _bar(100, 30, 100, 80) | _bar(45, 30, 100, 30) | _bar(45, 30, 45, 98)
+    cloud = _ellipse((45, 116), 12, 16)
+    scout = np.zeros(SHAPE, dtype=bool)
+    sides, z = _sides([scout, left | right, left | right, left | right | cloud])
+    readings = {s: _read_side_in_box(sides, z, s, MM) for s in (RIGHT, LEFT)}
+    assert readings[RIGHT].first_spill_frame is None
+    assert readings[LEFT].first_spill_frame == 3 and readings[LEFT].spill_shared
+    # Without the tubes' ends the old rule applies: the cloud is the left tube's.
+    assert not _contested_spill(readings, sides.extra)[LEFT].spill_shared
+    out = _contested_spill(readings, sides.extra, cornua=sides.cornua, mm=MM)
+    assert out[LEFT].spill_shared

@@ -182,6 +182,11 @@ def analyze_frames(
         horn = _single_horn_side(sides, full, mm)
     elif float(np.hypot(r1 - r2, c1 - c2)) * mm < TIGHT_HORN_TIP_MM:
         horn = _single_horn_side(sides, full, mm, min_off_mm=FAR_OFF_MIDLINE_MM)
+    if horn is not None and _tube_runs_away_from(horn, readings):
+        # The tip leans one way but the one tube runs out on the other side: which side has
+        # no horn is not clear (a false reassurance in validation gave the one tube to the
+        # wrong side). Both sides are read as usual, under the one-tip rule.
+        horn = None
     absent: int | None = None
     if horn is not None:
         # A unicornuate cavity (DOMAIN.md 2: a single horn off the midline, one tube): the one
@@ -418,6 +423,13 @@ def _single_horn_side(
     return core.LEFT if off > 0 else core.RIGHT
 
 
+def _tube_runs_away_from(horn: int, readings: dict[int, tubes.TubeReading]) -> bool:
+    """The side opposite ``horn`` shows a tube, at least twice as long as the horn side's."""
+    other = core.LEFT if horn == core.RIGHT else core.RIGHT
+    theirs, mine = readings[other].length_mm, readings[horn].length_mm
+    return theirs >= tubes.TUBE_RULES.tube_min_length_mm and theirs >= 2.0 * mine
+
+
 def _one_tube_sides(sides: core.Sides, horn: int) -> core.Sides:
     """All contrast outside the cavity given to ``horn``, both cornual points at its tip."""
     tip = (
@@ -469,6 +481,28 @@ within ``SOURCE_END_MM`` of it and the other tube's far end at least ``OTHER_END
 traced tube stops a gap (``TubeRules.gap_mm``, 3 mm) short of the thick contrast at its end."""
 
 
+def _other_end_at(
+    mine: tubes.TubeReading,
+    theirs: tubes.TubeReading,
+    frame: int,
+    their_cornu: tuple[float, float],
+    mm: float,
+) -> bool:
+    """The other tube's far end lies within :data:`OTHER_END_MM` of this tube's spill patch in
+    some frame up to ``frame`` (its first spill)."""
+    patch = mine.spill_patch
+    if patch is None or not patch.any() or theirs.footprint is None:
+        return False
+    near = core.dilate_in_box(patch, max(1, round(OTHER_END_MM / mm)))
+    for i in range(frame + 1):
+        if not (theirs.footprint[i] & near).any():
+            continue
+        end = _tube_end_at(theirs, i, their_cornu, mm)
+        if end.size and (end & near).any():
+            return True
+    return False
+
+
 def _contested_spill(
     readings: dict[int, tubes.TubeReading],
     extra: core.BoolArray,
@@ -492,7 +526,18 @@ def _contested_spill(
         if not readings[side].spill_shared:
             continue
         if mine is None or theirs is None or theirs > mine:
-            out[side] = replace(readings[side], spill_shared=False)
+            # Spill that appears on one side first is that side's, unless the other side
+            # never spills and its tube ends at it: a tube whose end is hidden by the cavity
+            # or canal shows no spill of its own, and its spill was given to a blocked tube
+            # beside it (a false reassurance in validation: a hydrosalpinx next to the other
+            # tube's spill below the cavity).
+            if (
+                mine is None
+                or theirs is not None
+                or cornua is None
+                or not _other_end_at(readings[side], readings[other], mine, cornua[other], mm)
+            ):
+                out[side] = replace(readings[side], spill_shared=False)
             continue
         patch, own_fp = readings[side].spill_patch, readings[side].footprint
         their_fp = readings[other].footprint
