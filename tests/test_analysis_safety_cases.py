@@ -44,6 +44,10 @@ CASES = [
     pytest.param(
         910, 15, None, "standard", "left", "unicornuate", id="horn-tip-leaning-the-other-way"
     ),
+    # Fresh validation (seed 913, hard): the same check must not undo a true horn. The one
+    # tube's distal part, seen without its isthmus, lay across the axis and read as a tube of
+    # the other side.
+    pytest.param(913, 72, None, "hard", "right", "unicornuate", id="one-tube-across-the-axis"),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

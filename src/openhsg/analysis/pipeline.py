@@ -424,10 +424,16 @@ def _single_horn_side(
 
 
 def _tube_runs_away_from(horn: int, readings: dict[int, tubes.TubeReading]) -> bool:
-    """The side opposite ``horn`` shows a tube, at least twice as long as the horn side's."""
+    """The side opposite ``horn`` shows a tube running from the tip, at least twice as long as
+    the horn side's. A distal part seen without its proximal tube does not count: it may be
+    the one tube's own part, lying across the axis (a false reassurance in validation)."""
     other = core.LEFT if horn == core.RIGHT else core.RIGHT
     theirs, mine = readings[other].length_mm, readings[horn].length_mm
-    return theirs >= tubes.TUBE_RULES.tube_min_length_mm and theirs >= 2.0 * mine
+    return (
+        not readings[other].detached
+        and theirs >= tubes.TUBE_RULES.tube_min_length_mm
+        and theirs >= 2.0 * mine
+    )
 
 
 def _one_tube_sides(sides: core.Sides, horn: int) -> core.Sides:
