@@ -48,6 +48,11 @@ CASES = [
     # tube's distal part, seen without its isthmus, lay across the axis and read as a tube of
     # the other side.
     pytest.param(913, 72, None, "hard", "right", "unicornuate", id="one-tube-across-the-axis"),
+    # Fresh validation (seed 912): the right tube loops round the cavity and passes behind
+    # it; its spill came out on the far side, by the left hydrosalpinx, called patent.
+    pytest.param(
+        912, 39, None, "standard", "left", "hydrosalpinx", id="spill-from-behind-the-uterus"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

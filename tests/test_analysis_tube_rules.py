@@ -133,6 +133,16 @@ def test_spill_running_into_the_other_sides_contrast_from_the_start_is_not_attri
     assert "other side" in " ".join(f.reasons)
 
 
+def test_spill_where_the_other_tube_runs_out_of_sight_is_not_attributed() -> None:
+    # The other tube runs on behind the uterus and never spills in view: spill touching the
+    # cavity may be its own (a hydrosalpinx was called patent so in validation).
+    hidden = replace(_BASE, other_end_hidden=True)
+    f = decide_tube(hidden, "left", 6, cavity_z=40.0, cavity_first_frame=1)
+    assert f.patency == "indeterminate"
+    assert "out of sight" in " ".join(f.reasons)
+    assert decide_tube(_BASE, "left", 6, cavity_z=40.0, cavity_first_frame=1).patency == "patent"
+
+
 def test_far_end_of_a_tube_joined_across_a_gap_is_its_distal_part() -> None:
     # A column made of a short stump at the cornu and a long distal part joined to it from an
     # earlier frame, with nothing visible between them in this frame: the far end is distal.

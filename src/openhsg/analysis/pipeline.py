@@ -149,6 +149,7 @@ def analyze_frames(
     sides = core.side_map(maps, cavity, mm)
     readings = {s: _read_side_in_box(sides, maps.z, s, mm) for s in (core.RIGHT, core.LEFT)}
     readings = _contested_spill(readings, sides.extra, cornua=sides.cornua, mm=mm)
+    readings = _spill_by_a_hidden_end(readings, sides.exclusion, sides.cornua, mm)
     readings = _clear_of_other_side(readings, mm, core.dilate_in_box(cavity.union, round(3.0 / mm)))
     full_z = maps.z[cavity.full_index][cavity.filled[cavity.full_index]]
     cavity_z = float(np.median(full_z)) if full_z.size else None
@@ -507,6 +508,49 @@ def _other_end_at(
         if end.size and (end & near).any():
             return True
     return False
+
+
+HIDDEN_END_MM = 3.0
+"""A tube's far end this close to the cavity and canal zone may run on behind the uterus."""
+
+
+def _spill_by_a_hidden_end(
+    readings: dict[int, tubes.TubeReading],
+    zone: core.BoolArray,
+    cornua: dict[int, tuple[float, float]],
+    mm: float,
+) -> dict[int, tubes.TubeReading]:
+    """Mark ``other_end_hidden`` where the other tube may have brought the spill from behind.
+
+    When the other side never spills and its tube's far end, well away from its cornu, runs
+    into the cavity and canal zone, the tube may go on behind the uterus, out of sight, and
+    spill beside it. Spill of this side that touches that zone may then be the other tube's (a
+    false reassurance in validation: a tube looping round the cavity spilled on the far side
+    of it, next to a hydrosalpinx, which was called patent).
+    """
+    out = dict(readings)
+    reach = max(1, round(HIDDEN_END_MM / mm))
+    near_zone = core.dilate_in_box(zone, reach)
+    rows, cols = np.indices(zone.shape)
+    for side, other in ((core.RIGHT, core.LEFT), (core.LEFT, core.RIGHT)):
+        mine, theirs = readings[side], readings[other]
+        frame = mine.first_spill_frame
+        if frame is None or theirs.first_spill_frame is not None:
+            continue
+        if mine.spill_patch is None or not (mine.spill_patch & near_zone).any():
+            continue
+        if theirs.footprint is None:
+            continue
+        cr, cc = cornua[other]
+        away = np.hypot(rows - cr, cols - cc) * mm >= tubes.TUBE_RULES.cornu_reach_mm
+        for i in range(frame + 1):
+            if not theirs.footprint[i].any():
+                continue
+            end = _tube_end_at(theirs, i, cornua[other], mm)
+            if end.size and (end & near_zone & away).any():
+                out[side] = replace(mine, other_end_hidden=True)
+                break
+    return out
 
 
 def _contested_spill(

@@ -206,6 +206,9 @@ class TubeReading:
         Largest thick contrast on this side (any frame) that lies away from both tubes and
         the contrast at their ends (set by the caller, for tubes that would be called
         occluded).
+    other_end_hidden
+        The spill touches the cavity and canal zone, into which the other tube, which never
+        spills, runs out of sight: it may be that tube's (set by the caller).
     """
 
     length_mm: float
@@ -233,6 +236,7 @@ class TubeReading:
     clear_of_other_side: bool = False
     thick_stack: BoolArray | None = field(default=None, compare=False, repr=False)
     unexplained_area_mm2: float = 0.0
+    other_end_hidden: bool = False
 
     @property
     def spill_frame(self) -> int | None:
@@ -872,6 +876,15 @@ def decide_tube(
             f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but it is "
             "already there when the cavity first fills, before a tube could spill: it may be "
             "intravasation or overlying contrast, and spill cannot be attributed to the tube"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
+    if spilled and r.other_end_hidden:
+        reasons.append(
+            f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but it touches the "
+            "cavity and canal, behind which the other tube runs out of sight without spill of "
+            "its own: it may be that tube's spill"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
