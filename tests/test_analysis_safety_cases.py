@@ -53,6 +53,11 @@ CASES = [
     pytest.param(
         912, 39, None, "standard", "left", "hydrosalpinx", id="spill-from-behind-the-uterus"
     ),
+    # Fresh validation (seed 914): the right tube passes under the cavity and spills on both
+    # sides of the canal; the left, blocked at the cornu, was given the spill on its side.
+    pytest.param(
+        914, 3, None, "standard", "left", "proximal_occlusion", id="spill-from-under-the-cavity"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

@@ -134,8 +134,8 @@ def test_spill_running_into_the_other_sides_contrast_from_the_start_is_not_attri
 
 
 def test_spill_where_the_other_tube_runs_out_of_sight_is_not_attributed() -> None:
-    # The other tube runs on behind the uterus and never spills in view: spill touching the
-    # cavity may be its own (a hydrosalpinx was called patent so in validation).
+    # The other tube runs on behind the uterus: spill touching the cavity may be its own (a
+    # hydrosalpinx and a proximal occlusion were called patent so in validation).
     hidden = replace(_BASE, other_end_hidden=True)
     f = decide_tube(hidden, "left", 6, cavity_z=40.0, cavity_first_frame=1)
     assert f.patency == "indeterminate"

@@ -207,8 +207,8 @@ class TubeReading:
         the contrast at their ends (set by the caller, for tubes that would be called
         occluded).
     other_end_hidden
-        The spill touches the cavity and canal zone, into which the other tube, which never
-        spills, runs out of sight: it may be that tube's (set by the caller).
+        The spill touches the cavity and canal zone, into which the other tube runs out of
+        sight: it may be that tube's (set by the caller).
     """
 
     length_mm: float
@@ -883,8 +883,8 @@ def decide_tube(
     if spilled and r.other_end_hidden:
         reasons.append(
             f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but it touches the "
-            "cavity and canal, behind which the other tube runs out of sight without spill of "
-            "its own: it may be that tube's spill"
+            "cavity and canal, behind which the other tube runs out of sight: it may be that "
+            "tube's spill"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
