@@ -58,6 +58,12 @@ CASES = [
     pytest.param(
         914, 3, None, "standard", "left", "proximal_occlusion", id="spill-from-under-the-cavity"
     ),
+    # Fresh validation (seed 917, hard): the left tube ends below the cavity and spills
+    # across the midline, beside the cornu of a removed right tube; the right "tube" showed
+    # only with that spill and was called patent.
+    pytest.param(
+        917, 68, None, "hard", "right", "salpingectomy", id="spill-at-the-end-of-the-tube-before"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

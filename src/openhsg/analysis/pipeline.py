@@ -149,6 +149,7 @@ def analyze_frames(
     sides = core.side_map(maps, cavity, mm)
     readings = {s: _read_side_in_box(sides, maps.z, s, mm) for s in (core.RIGHT, core.LEFT)}
     readings = _contested_spill(readings, sides.extra, cornua=sides.cornua, mm=mm)
+    readings = _spill_at_an_earlier_end(readings, sides.cornua, mm)
     readings = _spill_by_a_hidden_end(readings, sides.exclusion, sides.cornua, mm)
     readings = _clear_of_other_side(readings, mm, core.dilate_in_box(cavity.union, round(3.0 / mm)))
     full_z = maps.z[cavity.full_index][cavity.filled[cavity.full_index]]
@@ -560,6 +561,35 @@ def _spill_by_a_hidden_end(
             if end.size and (end & near_zone & away).any():
                 out[side] = replace(mine, other_end_hidden=True)
                 break
+    return out
+
+
+def _spill_at_an_earlier_end(
+    readings: dict[int, tubes.TubeReading],
+    cornua: dict[int, tuple[float, float]],
+    mm: float,
+) -> dict[int, tubes.TubeReading]:
+    """Mark ``spill_at_other_end`` where a tube shows only with its spill, at the other's end.
+
+    A tube fills before it spills (DOMAIN.md 2). When nothing of this side's tube shows before
+    the frame its spill appears in, while the other tube filled in an earlier frame and its
+    far end lies at that spill (within :data:`OTHER_END_MM`), the spill may have come from
+    the other tube and this side's "tube" be its streaks. A false reassurance on fresh hard
+    validation: a tube ending below the cavity spilled across the midline, beside the cornu
+    of a removed tube, and the missing tube was called patent.
+    """
+    out = dict(readings)
+    for side, other in ((core.RIGHT, core.LEFT), (core.LEFT, core.RIGHT)):
+        mine, theirs = readings[side], readings[other]
+        frame = mine.first_spill_frame
+        if frame is None or mine.spill_shared:
+            continue
+        if mine.first_tube_frame is not None and mine.first_tube_frame < frame:
+            continue
+        if theirs.first_tube_frame is None or theirs.first_tube_frame >= frame:
+            continue
+        if _other_end_at(mine, theirs, frame, cornua[other], mm):
+            out[side] = replace(mine, spill_at_other_end=True)
     return out
 
 

@@ -209,6 +209,10 @@ class TubeReading:
     other_end_hidden
         The spill touches the cavity and canal zone, into which the other tube runs out of
         sight: it may be that tube's (set by the caller).
+    spill_at_other_end
+        The tube shows only when its spill does, and that spill lies at the far end of the
+        other tube, seen filling before: it may be that tube's spill, and this "tube" its
+        streaks (set by the caller).
     """
 
     length_mm: float
@@ -237,6 +241,7 @@ class TubeReading:
     thick_stack: BoolArray | None = field(default=None, compare=False, repr=False)
     unexplained_area_mm2: float = 0.0
     other_end_hidden: bool = False
+    spill_at_other_end: bool = False
 
     @property
     def spill_frame(self) -> int | None:
@@ -885,6 +890,15 @@ def decide_tube(
             f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but it touches the "
             "cavity and canal, behind which the other tube runs out of sight: it may be that "
             "tube's spill"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
+    if spilled and r.spill_at_other_end:
+        reasons.append(
+            f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but the "
+            f"{side_name} tube shows only once it is there, at the end of the other tube, "
+            "which filled before: it may be that tube's spill"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
