@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage as ndi
 
-from openhsg.analysis.linking import link_gap
+from openhsg.analysis.linking import _near, link_gap
 
 
 def _scene(line_strength: float, seed: int) -> tuple[np.ndarray, ...]:
@@ -43,3 +43,16 @@ def test_without_room_for_decoys_nothing_is_linked() -> None:
     # Everything around is contrast: no decoy point can be placed to compare with.
     link = link_gap(evidence, start, segment, passable, np.ones_like(start), (80.0, 10.0), 0.5)
     assert not link.linked
+
+
+def test_decoy_points_keep_as_far_from_contrast_as_a_dilation_says() -> None:
+    # Decoys are placed only where no contrast lies within reach; the local check must agree
+    # with dilating the whole frame (what it replaces, for speed).
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        mask = rng.random((40, 50)) < 0.01
+        reach = int(rng.integers(1, 8))
+        dilated = ndi.binary_dilation(mask, iterations=reach)
+        for row in range(0, 40, 3):
+            for col in range(0, 50, 3):
+                assert _near(mask, row, col, reach) == dilated[row, col]

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import ndimage as ndi
 from skimage.graph import MCP_Geometric
+
+from openhsg.analysis.core import dilate_in_box
 
 FloatArray = npt.NDArray[np.float32]
 BoolArray = npt.NDArray[np.bool_]
@@ -59,6 +60,15 @@ def _path_mask(mcp: MCP_Geometric, end: tuple[int, int], shape: tuple[int, ...])
     for r, c in mcp.traceback(end):  # type: ignore[no-untyped-call]
         mask[r, c] = True
     return mask
+
+
+def _near(mask: BoolArray, row: int, col: int, reach: int) -> bool:
+    """Any of ``mask`` within ``reach`` steps of (row, col): ``ndi.binary_dilation(mask,
+    iterations=reach)[row, col]`` (the cross, iterated, reaches a diamond), read locally."""
+    r0, c0 = max(0, row - reach), max(0, col - reach)
+    window = mask[r0 : row + reach + 1, c0 : col + reach + 1]
+    rows, cols = np.nonzero(window)
+    return bool((np.abs(rows + r0 - row) + np.abs(cols + c0 - col) <= reach).any())
 
 
 def link_gap(
@@ -102,17 +112,22 @@ def link_gap(
     costs[~(passable | start | segment)] = np.inf
     mcp = MCP_Geometric(costs)
     starts = np.argwhere(start)
-    cumulative, _ = mcp.find_costs([tuple(p) for p in starts])  # type: ignore[no-untyped-call]
+    # The search stops at the first part pixel reached: the cheapest (Dijkstra's order).
+    cumulative, _ = mcp.find_costs(  # type: ignore[no-untyped-call]
+        [tuple(p) for p in starts],
+        [tuple(p) for p in np.argwhere(segment)],
+        find_all_ends=False,
+    )
     seg_costs = np.where(segment, cumulative, np.inf)
     if not np.isfinite(seg_costs).any():
         return GapLink(False, 0.0, float("-inf"), 0, empty)
     end = np.unravel_index(int(np.argmin(seg_costs)), seg_costs.shape)
     end_rc = (int(end[0]), int(end[1]))
     keep_off = max(1, round(1.5 / mm))
-    near_start = ndi.binary_dilation(start, iterations=keep_off)
+    near_start = dilate_in_box(start, keep_off)
 
     def gap_part(path: BoolArray, target: BoolArray) -> BoolArray:
-        near_target = ndi.binary_dilation(target, iterations=keep_off)
+        near_target = dilate_in_box(target, keep_off)
         out: BoolArray = path & ~near_start & ~near_target
         return out
 
@@ -123,22 +138,33 @@ def link_gap(
     score = float(np.mean(evidence[best]))
     # Decoy paths may not borrow the candidate path's own corridor (a decoy that follows the
     # faint tube most of the way would measure the tube, not the noise).
-    corridor = ndi.binary_dilation(best, iterations=2 * keep_off)
+    corridor = dilate_in_box(best, 2 * keep_off)
     decoy_costs = costs.copy()
     decoy_costs[corridor] = np.inf
-    mcp = MCP_Geometric(decoy_costs)
-    cumulative, _ = mcp.find_costs([tuple(p) for p in starts])  # type: ignore[no-untyped-call]
     # Decoys: same distance from the cornu as the distal part's near end, other directions.
     dr, dc = end_rc[0] - origin[0], end_rc[1] - origin[1]
-    away = ~ndi.binary_dilation(contrast, iterations=max(1, round(5.0 / mm)))
-    nulls: list[float] = []
+    clear = max(1, round(5.0 / mm))
+    points: list[tuple[int, int]] = []
     for angle in np.deg2rad(DECOY_ANGLES_DEG):
         r = origin[0] + dr * np.cos(angle) - dc * np.sin(angle)
         c = origin[1] + dr * np.sin(angle) + dc * np.cos(angle)
         ri, ci = round(r), round(c)
         if not (0 <= ri < evidence.shape[0] and 0 <= ci < evidence.shape[1]):
             continue
-        if not (passable[ri, ci] and away[ri, ci]) or not np.isfinite(cumulative[ri, ci]):
+        if (
+            passable[ri, ci]
+            and np.isfinite(decoy_costs[ri, ci])
+            and not _near(contrast, ri, ci, clear)
+        ):
+            points.append((ri, ci))
+    if not points:
+        return GapLink(False, score, float("-inf"), 0, best)
+    mcp = MCP_Geometric(decoy_costs)
+    # The search stops once every decoy point is reached.
+    cumulative, _ = mcp.find_costs([tuple(p) for p in starts], points)  # type: ignore[no-untyped-call]
+    nulls: list[float] = []
+    for ri, ci in points:
+        if not np.isfinite(cumulative[ri, ci]):
             continue
         point = np.zeros(evidence.shape, dtype=bool)
         point[ri, ci] = True
