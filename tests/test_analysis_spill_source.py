@@ -7,7 +7,12 @@ from dataclasses import replace
 import numpy as np
 
 from openhsg.analysis.core import LEFT, RIGHT, Sides
-from openhsg.analysis.pipeline import _clear_of_other_side, _contested_spill, _read_side_in_box
+from openhsg.analysis.pipeline import (
+    _clear_of_other_side,
+    _contested_spill,
+    _end_hidden_by_spill,
+    _read_side_in_box,
+)
 from openhsg.analysis.tubes import TubeReading, read_side
 
 MM = 0.5
@@ -283,3 +288,32 @@ def test_spill_at_the_end_of_a_tube_without_spill_of_its_own_stays_doubtful() ->
     assert not _contested_spill(readings, sides.extra)[LEFT].spill_shared
     out = _contested_spill(readings, sides.extra, cornua=sides.cornua, mm=MM)
     assert out[LEFT].spill_shared
+
+
+def _tube_under_the_cavity(end_col: int) -> np.ndarray:
+    """A left tube that runs out from its cornu, down, and back under the cavity and canal."""
+    tube = np.zeros(SHAPE, dtype=bool)
+    tube[99:102, 122:162] = True  # out along row 100
+    tube[99:153, 159:162] = True  # down
+    tube[150:153, end_col:162] = True  # back towards the midline, ending at ``end_col``
+    return tube
+
+
+def test_a_blocked_tube_ending_out_of_sight_by_spill_is_not_shown_blocked() -> None:
+    # The left tube passes under the cavity and its end disappears by the canal, where spill
+    # lies (it came out on the right side of the canal): its occlusion is not shown.
+    spill = _ellipse((120, 78), 12, 12)  # on the right, touching the canal zone
+    tube = _tube_under_the_cavity(116)
+    scout = np.zeros(SHAPE, dtype=bool)
+    sides, z = _sides([scout, tube, tube | spill])
+    readings = {s: read_side(sides, z, s, MM) for s in (RIGHT, LEFT)}
+    assert _end_hidden_by_spill(readings, LEFT, sides, MM)
+    # No spill by the zone: nothing hides the blocked tube's end.
+    sides, z = _sides([scout, tube, tube])
+    readings = {s: read_side(sides, z, s, MM) for s in (RIGHT, LEFT)}
+    assert not _end_hidden_by_spill(readings, LEFT, sides, MM)
+    # A tube that ends in view, well out from the zone, is not hidden by the spill.
+    tube = _tube_under_the_cavity(140)
+    sides, z = _sides([scout, tube, tube | spill])
+    readings = {s: read_side(sides, z, s, MM) for s in (RIGHT, LEFT)}
+    assert not _end_hidden_by_spill(readings, LEFT, sides, MM)

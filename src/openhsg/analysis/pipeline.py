@@ -242,6 +242,26 @@ def analyze_frames(
                     cavity_first_frame=cavity.first_index,
                     single_cornu=single_cornu,
                 )
+    for s in (core.RIGHT, core.LEFT):
+        call = calls[s]
+        if s == absent or call.patency != "occluded" or call.occlusion_site != "distal":
+            continue
+        if call.hydrosalpinx or not _end_hidden_by_spill(readings, s, sides, mm):
+            continue
+        name = "right" if s == core.RIGHT else "left"
+        calls[s] = TubeFinding(
+            "indeterminate",
+            None,
+            False,
+            None,
+            "indeterminate",
+            0.3,
+            (
+                *call.reasons,
+                f"but the {name} tube's far end runs into the cavity and canal, out of sight, "
+                "where spill lies: it may spill there unseen",
+            ),
+        )
     # Filling defects over the cavity frames before the tubes drain it.
     cav_frames = [
         i
@@ -591,6 +611,37 @@ def _spill_at_an_earlier_end(
         if _other_end_at(mine, theirs, frame, cornua[other], mm):
             out[side] = replace(mine, spill_at_other_end=True)
     return out
+
+
+def _end_hidden_by_spill(
+    readings: dict[int, tubes.TubeReading], side: int, sides: core.Sides, mm: float
+) -> bool:
+    """This side's tube runs out of sight into the cavity and canal zone, where thick contrast
+    (spill) touches that zone: a blocked tube is not shown, as its spill may lie hidden there.
+
+    The mirror of :func:`_spill_by_a_hidden_end`: a tube passing under the cavity and ending
+    by the canal was called blocked beside the spill that had come from it (seen on
+    validation). Its far end must lie well away from its cornu (``cornu_reach_mm``).
+    """
+    mine = readings[side]
+    if mine.footprint is None:
+        return False
+    near_zone = core.dilate_in_box(sides.exclusion, max(1, round(HIDDEN_END_MM / mm)))
+    rows, cols = np.indices(near_zone.shape)
+    cr, cc = sides.cornua[side]
+    away = np.hypot(rows - cr, cols - cc) * mm >= tubes.TUBE_RULES.cornu_reach_mm
+    hidden = False
+    for i in range(mine.footprint.shape[0]):
+        if not mine.footprint[i].any():
+            continue
+        end = _tube_end_at(mine, i, sides.cornua[side], mm)
+        if end.size and (end & near_zone & away).any():
+            hidden = True
+            break
+    if not hidden:
+        return False
+    stacks = [r.thick_stack for r in readings.values() if r.thick_stack is not None]
+    return any(bool((stack & near_zone[None]).any()) for stack in stacks)
 
 
 def _contested_spill(
