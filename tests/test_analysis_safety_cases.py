@@ -64,6 +64,12 @@ CASES = [
     pytest.param(
         917, 68, None, "hard", "right", "salpingectomy", id="spill-at-the-end-of-the-tube-before"
     ),
+    # Fresh validation (seed 918): the left tube loops under the cavity and spills, out of
+    # sight, by the canal; in the last frame that spill joined the right hydrosalpinx's tube
+    # and was read as its free spill (the left showing too little of its own to count).
+    pytest.param(
+        918, 58, None, "standard", "right", "hydrosalpinx", id="spill-reaching-a-tube-late"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.
