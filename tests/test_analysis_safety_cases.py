@@ -70,6 +70,15 @@ CASES = [
     pytest.param(
         918, 58, None, "standard", "right", "hydrosalpinx", id="spill-reaching-a-tube-late"
     ),
+    # Fresh hard validation (seed 921): a single horn leaning to the patient's right whose
+    # one tube crosses the midline and spills on the left; read as a left tube, patent.
+    pytest.param(921, 91, None, "hard", "left", "unicornuate", id="one-tube-crossing-over"),
+    # The same seed: a single horn whose cornual points lie apart; contrast by the canal was
+    # read as a left tube and the right tube's spill as its own.
+    pytest.param(921, 15, None, "hard", "left", "unicornuate", id="horn-without-one-tip"),
+    # The same seed: a right salpingectomy; the left tube crossed over the fundus and spilled
+    # by the right cornu, and was traced from there, backwards, as a right tube.
+    pytest.param(921, 30, None, "hard", "right", "salpingectomy", id="other-tube-traced-backwards"),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

@@ -150,6 +150,7 @@ def analyze_frames(
     readings = {s: _read_side_in_box(sides, maps.z, s, mm) for s in (core.RIGHT, core.LEFT)}
     readings = _contested_spill(readings, sides.extra, cornua=sides.cornua, mm=mm)
     readings = _spill_at_an_earlier_end(readings, sides.cornua, mm)
+    readings = _tube_ending_at_the_other_cornu(readings, sides.cornua, mm)
     readings = _spill_by_a_hidden_end(readings, sides.exclusion, sides.cornua, mm)
     readings = _clear_of_other_side(readings, mm, core.dilate_in_box(cavity.union, round(3.0 / mm)))
     full_z = maps.z[cavity.full_index][cavity.filled[cavity.full_index]]
@@ -184,11 +185,14 @@ def analyze_frames(
         horn = _single_horn_side(sides, full, mm)
     elif float(np.hypot(r1 - r2, c1 - c2)) * mm < TIGHT_HORN_TIP_MM:
         horn = _single_horn_side(sides, full, mm, min_off_mm=FAR_OFF_MIDLINE_MM)
+    horn_in_doubt: int | None = None
     if horn is not None and _tube_runs_away_from(horn, readings):
         # The tip leans one way but the one tube runs out on the other side: which side has
         # no horn is not clear (a false reassurance in validation gave the one tube to the
-        # wrong side). Both sides are read as usual, under the one-tip rule.
-        horn = None
+        # wrong side). Both sides are read as usual, under the one-tip rule, and neither
+        # may be called patent: the one tube may cross the midline (a second false
+        # reassurance, on the next fresh hard set, gave a crossing tube to the wrong side).
+        horn_in_doubt, horn = horn, None
     absent: int | None = None
     if horn is not None:
         # A unicornuate cavity (DOMAIN.md 2: a single horn off the midline, one tube): the one
@@ -242,6 +246,44 @@ def analyze_frames(
                     cavity_first_frame=cavity.first_index,
                     single_cornu=single_cornu,
                 )
+    names = {core.RIGHT: "right", core.LEFT: "left"}
+    doubt: str | None = None
+    if horn_in_doubt is not None:
+        other = core.LEFT if horn_in_doubt == core.RIGHT else core.RIGHT
+        doubt = (
+            f"but the cavity is a single horn leaning to the patient's {names[horn_in_doubt]} "
+            f"while its tube runs out to the {names[other]}: the one tube may cross the "
+            "midline, so which side spills cannot be told"
+        )
+    doubtful: tuple[int, ...] = (core.RIGHT, core.LEFT)
+    if horn_in_doubt is None and shape == "unicornuate" and absent is None:
+        # A single horn by its outline, but no one tip to part the sides at (the cornual
+        # points lie apart): a "tube" on the side away from the horn may be contrast by the
+        # canal, and the horn's own tube spilling across (a false reassurance on fresh hard
+        # validation). Applied to both sides, this cost 23 correct calls in development.
+        lean = _single_horn_side(sides, full, mm)
+        doubtful = (
+            (core.LEFT if lean == core.RIGHT else core.RIGHT,)
+            if lean is not None
+            else (core.RIGHT, core.LEFT)
+        )
+        doubt = (
+            "but the cavity is a single horn (unicornuate) without one tip to part the sides "
+            "at: which side its one tube is, and whose spill this is, cannot be told"
+        )
+    if doubt is not None:
+        for s in doubtful:
+            if calls[s].patency != "patent":
+                continue
+            calls[s] = TubeFinding(
+                "indeterminate",
+                None,
+                False,
+                calls[s].max_ampullary_diameter_mm,
+                "indeterminate",
+                0.3,
+                (*calls[s].reasons, doubt),
+            )
     for s in (core.RIGHT, core.LEFT):
         call = calls[s]
         if s == absent or call.patency != "occluded" or call.occlusion_site != "distal":
@@ -594,6 +636,45 @@ def _spill_by_a_hidden_end(
             if end.size and (end & near_zone & away).any():
                 out[side] = replace(mine, other_end_hidden=True)
                 break
+    return out
+
+
+def _tube_ending_at_the_other_cornu(
+    readings: dict[int, tubes.TubeReading],
+    cornua: dict[int, tuple[float, float]],
+    mm: float,
+) -> dict[int, tubes.TubeReading]:
+    """Mark ``ends_at_other_cornu`` where the spill lies by this cornu and the tube ends by the
+    other's.
+
+    Spill leaves a tube at its fimbrial end (DOMAIN.md 2). A "tube" with its spill by its own
+    cornu and its far end by the other cornu may be the other tube, crossing over the
+    fundus, traced backwards from its end (a false reassurance on fresh hard validation: the
+    left tube crossed to spill by the right cornu of a removed right tube). Both within
+    ``cornu_reach_mm``, and only when the other side shows no tube of its own.
+    """
+    out = dict(readings)
+    reach = tubes.TUBE_RULES.cornu_reach_mm
+    for side, other in ((core.RIGHT, core.LEFT), (core.LEFT, core.RIGHT)):
+        mine = readings[side]
+        if readings[other].length_mm >= tubes.TUBE_RULES.tube_min_length_mm:
+            # The other side shows its own tube: this one is not that tube seen backwards
+            # (without this, 21 patent tubes lost their call in development for one fixed).
+            continue
+        frame, patch = mine.first_spill_frame, mine.spill_patch
+        if frame is None or patch is None or not patch.any():
+            continue
+        rows, cols = np.nonzero(patch)
+        cr, cc = cornua[side]
+        if float(np.hypot(rows - cr, cols - cc).min()) * mm > reach:
+            continue
+        end = _tube_end_at(mine, frame, cornua[side], mm)
+        if not end.size or not end.any():
+            continue
+        er, ec = np.nonzero(end)
+        orow, ocol = cornua[other]
+        if float(np.hypot(er - orow, ec - ocol).min()) * mm <= reach:
+            out[side] = replace(mine, ends_at_other_cornu=True)
     return out
 
 

@@ -213,6 +213,10 @@ class TubeReading:
         The tube shows only when its spill does, and that spill lies at the far end of the
         other tube, seen filling before: it may be that tube's spill, and this "tube" its
         streaks (set by the caller).
+    ends_at_other_cornu
+        The spill lies by this side's cornu and the traced tube ends by the other cornu: it
+        may be the other tube, crossing over the fundus, seen from its end (set by the
+        caller).
     """
 
     length_mm: float
@@ -242,6 +246,7 @@ class TubeReading:
     unexplained_area_mm2: float = 0.0
     other_end_hidden: bool = False
     spill_at_other_end: bool = False
+    ends_at_other_cornu: bool = False
 
     @property
     def spill_frame(self) -> int | None:
@@ -890,6 +895,15 @@ def decide_tube(
             f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but it touches the "
             "cavity and canal, behind which the other tube runs out of sight: it may be that "
             "tube's spill"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
+    if spilled and r.ends_at_other_cornu:
+        reasons.append(
+            f"{beyond} lies by the {side_name} cornu ({thick:.0f} mm2), but the tube traced "
+            f"from it ends by the other cornu: it may be the other tube, crossing over the "
+            f"fundus, and its spill; spill cannot be attributed to the {side_name} tube"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
