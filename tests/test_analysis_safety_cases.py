@@ -79,6 +79,9 @@ CASES = [
     # The same seed: a right salpingectomy; the left tube crossed over the fundus and spilled
     # by the right cornu, and was traced from there, backwards, as a right tube.
     pytest.param(921, 30, None, "hard", "right", "salpingectomy", id="other-tube-traced-backwards"),
+    # Fresh hard validation (seed 923): a hydrosalpinx whose dilated ampulla curls on itself
+    # into a round sac, 1.3 times as long as wide; read as a round pool of loculated spill.
+    pytest.param(923, 1, None, "hard", "left", "hydrosalpinx", id="hydrosalpinx-curled-round"),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

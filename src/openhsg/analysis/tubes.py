@@ -80,11 +80,12 @@ class TubeRules:
         elongated, clubbed end; a loculated pool is rounder.
     pool_min_width_mm, pool_max_elongation
         A dense collection at the tube's end at least this wide and at most this elongated is
-        a round pool beyond the fimbria: loculated spill (DOMAIN.md 2: contrast pools near the
-        fimbria instead of spreading). A hydrosalpinx is the tube itself dilated, so it is
-        elongated along its course: on development studies every hydrosalpinx 10 mm or more
-        wide was at least 1.65 times as long as wide, loculated pools 1.1-2.1; the limit leaves
-        a margin below the hydrosalpinges, and pools between the two stay indeterminate.
+        a round pool: loculated spill (DOMAIN.md 2: contrast pools near the fimbria instead of
+        spreading), or a hydrosalpinx whose ampulla curls on itself. Most hydrosalpinges are
+        elongated along their course (on development studies every one 10 mm or more wide
+        was at least 1.65 times as long as wide), but on fresh studies a curled one measured
+        1.3, like a pool; so a round pool does not make the tube patent. It is reported
+        ``indeterminate`` with both readings named, as a radiologist would.
     film_max_relative_density
         Contrast spread in a film (free spill) is less than this fraction of the filled
         cavity's contrast (median to median); a hydrosalpinx or a pool holds a column of
@@ -951,13 +952,18 @@ def decide_tube(
         )
         return TubeFinding("occluded", "distal", True, width, "none", 0.7, tuple(reasons))
     if pool:
+        # A round pool is not enough to call the tube patent (TubeRules.pool_max_elongation):
+        # a hydrosalpinx whose dilated ampulla curls on itself looks the same (seen on unseen
+        # anatomy, a false reassurance), and this is a known pitfall of HSG reading.
         reasons.append(
-            f"the {side_name} tube ends in a dense, round pool ({r.max_width_mm:.0f} mm across, "
-            f"{r.elongation:.1f} times as long as wide) that does not spread: loculated spill, "
-            "not the tube's own elongated dilatation"
+            f"the {side_name} tube ends in a dense, round collection ({r.max_width_mm:.0f} mm "
+            f"across, {r.elongation:.1f} times as long as wide) that does not spread: loculated "
+            "spill, or a hydrosalpinx folded on itself, cannot be told apart on these images "
+            "(a delayed film or ultrasound may); patency cannot be called"
         )
-        conf = 0.4 if r.detached else 0.5
-        return TubeFinding("patent", None, False, width, "loculated", conf, tuple(reasons))
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
     reasons.append(
         f"a dense, compact collection at the end of the {side_name} tube ({thick:.0f} mm2) "
         "could be loculated spill or a dilated, blocked ampulla: patency cannot be called"
