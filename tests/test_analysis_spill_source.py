@@ -86,6 +86,21 @@ def test_spill_covering_the_end_of_the_tube_seen_before_is_at_its_end() -> None:
     assert reading.first_spill_frame == 2
 
 
+def test_spill_at_the_end_of_a_tube_that_has_faded_is_at_its_end() -> None:
+    # Frame 1 shows the whole tube; in frame 2 it has faded to a stub by the cornu (low dose,
+    # contrast moving on) and spill lies where its end was. The tube is still there.
+    tube = _loop_tube()
+    stub = np.zeros(SHAPE, dtype=bool)
+    stub[99:102, 60:78] = True  # 9 mm: too short to be read as a tube on its own
+    spill = _ellipse((50, 62), 14, 14)
+    scout = np.zeros(SHAPE, dtype=bool)
+    sides, z = _sides([scout, tube, stub | spill])
+    reading = read_side(sides, z, RIGHT, MM)
+    assert reading.thick_area_mm2[1] == 0.0
+    assert reading.thick_area_mm2[2] > 100.0
+    assert reading.first_spill_frame == 2
+
+
 def test_a_compact_pool_by_the_cornu_is_not_spill_at_the_end_of_a_short_tube() -> None:
     # A short tube (15 mm) with a small collection by the cornu: contrast pooled at the
     # cornu, not spill from a tube too short to have turned back.

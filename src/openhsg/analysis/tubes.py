@@ -571,6 +571,11 @@ def read_side(
                 length = _length_mm(column, mm)
             else:
                 segment = np.zeros_like(column)
+        if not segment.any() and known.any() and length < rules.tube_min_length_mm:
+            # Frames are registered and a filled tube stays where it is: where it fades in a
+            # later frame, its far end is still where it was.
+            column = column | known
+            length = _length_mm(column, mm)
         links.append(link_mm)
         detached.append(bool(segment.any()))
         if not segment.any() and length >= rules.tube_min_length_mm:
