@@ -82,6 +82,12 @@ CASES = [
     # Fresh hard validation (seed 923): a hydrosalpinx whose dilated ampulla curls on itself
     # into a round sac, 1.3 times as long as wide; read as a round pool of loculated spill.
     pytest.param(923, 1, None, "hard", "left", "hydrosalpinx", id="hydrosalpinx-curled-round"),
+    # Fresh hard validation (seed 927): a single horn whose tip leans to the patient's right
+    # while its one tube, on the left, shows only in its distal part; the horn side took that
+    # tube and its spill, and the right, which has no horn, was called patent.
+    pytest.param(
+        927, 34, None, "hard", "right", "unicornuate", id="horn-tip-against-a-distal-part"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

@@ -488,16 +488,16 @@ def _single_horn_side(
 
 
 def _tube_runs_away_from(horn: int, readings: dict[int, tubes.TubeReading]) -> bool:
-    """The side opposite ``horn`` shows a tube running from the tip, at least twice as long as
-    the horn side's. A distal part seen without its proximal tube does not count: it may be
-    the one tube's own part, lying across the axis (a false reassurance in validation)."""
+    """The side opposite ``horn`` shows a tube, at least twice as long as the horn side's.
+
+    A distal part seen without its proximal tube counts too: it may be the one tube's own
+    part lying across the axis, or the one tube itself on the side the tip does not lean to
+    (a false reassurance on fresh hard validation gave it to the horn side). Either way which
+    side has the tube is in doubt, and neither side is called patent.
+    """
     other = core.LEFT if horn == core.RIGHT else core.RIGHT
     theirs, mine = readings[other].length_mm, readings[horn].length_mm
-    return (
-        not readings[other].detached
-        and theirs >= tubes.TUBE_RULES.tube_min_length_mm
-        and theirs >= 2.0 * mine
-    )
+    return theirs >= tubes.TUBE_RULES.tube_min_length_mm and theirs >= 2.0 * mine
 
 
 def _one_tube_sides(sides: core.Sides, horn: int) -> core.Sides:
