@@ -205,3 +205,58 @@ def test_plain_pictures(tmp_path: Path, reference: tuple[Path, StudyFindings]) -
     assert parsed.frame_count == ref.frame_count
     assert parsed.tubes.right.patency == ref.tubes.right.patency
     assert any("plain picture" in w for w in parsed.warnings)
+
+
+def _colour_export(src: Path, dst: Path, jpeg: bool) -> None:
+    """Re-store a grey DICOM image as an 8-bit colour one, as exports and captures do."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+    from pydicom.encaps import encapsulate
+    from pydicom.uid import JPEGBaseline8Bit
+
+    from openhsg.imaging import read_series
+
+    [frame] = read_series([src]).frames  # BASE is L\F: display rows are stored rows
+    grey = np.round(frame.pixels * 255.0).astype(np.uint8)
+    rgb = np.repeat(grey[:, :, None], 3, axis=2)
+    ds = pydicom.dcmread(src)
+    for keyword in ("RescaleSlope", "RescaleIntercept", "WindowCenter", "WindowWidth"):
+        if keyword in ds:
+            delattr(ds, keyword)
+    ds.SamplesPerPixel = 3
+    ds.PlanarConfiguration = 0
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    if jpeg:
+        buffer = io.BytesIO()
+        Image.fromarray(rgb).save(buffer, "JPEG", quality=95, subsampling=1)  # 4:2:2
+        ds.PhotometricInterpretation = "YBR_FULL_422"
+        ds.PixelData = encapsulate([buffer.getvalue()])
+        ds["PixelData"].VR = "OB"
+        ds.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
+    else:
+        ds.PhotometricInterpretation = "RGB"
+        ds.PixelData = rgb.tobytes()
+        ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.save_as(dst, enforce_file_format=True)
+
+
+@pytest.mark.parametrize("jpeg", [False, True], ids=["RGB", "YBR-JPEG-baseline"])
+def test_colour_exports_read_as_their_luminance(
+    tmp_path: Path, reference: tuple[Path, StudyFindings], jpeg: bool
+) -> None:
+    # Secondary captures and PACS exports often store the grey X-ray as 8-bit colour, lossy
+    # JPEG among them: they are read as what the screen shows, with a note saying so.
+    study, ref = reference
+    target = tmp_path / "colour"
+    target.mkdir()
+    for src in sorted((study / "dicom").glob("*.dcm")):
+        _colour_export(src, target / src.name, jpeg)
+    [result] = analyze_paths([target])
+    f = result.findings
+    assert f.errors == ()
+    assert _key(f) == _key(ref)
+    name = "YBR_FULL_422" if jpeg else "RGB"
+    assert any(f"{name} colour image read as its luminance" in w for w in f.warnings)
+    assert not any("holds colour" in w for w in f.warnings)

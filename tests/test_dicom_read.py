@@ -210,3 +210,61 @@ def test_normalise_without_window_uses_full_stored_range() -> None:
         values, window=None, voi_function="LINEAR", modality_range=(0.0, 4095.0), monochrome1=True
     )
     np.testing.assert_allclose(out, [1.0, 0.5, 0.0], atol=1e-6)
+
+
+def _palette_image(path: Path, palette: np.ndarray, indices: np.ndarray) -> None:
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage
+
+    ds = Dataset()
+    ds.SOPClassUID = SecondaryCaptureImageStorage
+    ds.SOPInstanceUID = generate_uid()
+    ds.StudyInstanceUID = generate_uid()
+    ds.SeriesInstanceUID = generate_uid()
+    ds.Modality = "OT"
+    ds.PatientOrientation = "L\\F"
+    ds.Rows, ds.Columns = indices.shape
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = "PALETTE COLOR"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    for channel, values in zip(("Red", "Green", "Blue"), palette.T, strict=True):
+        setattr(ds, f"{channel}PaletteColorLookupTableDescriptor", [256, 0, 16])
+        setattr(ds, f"{channel}PaletteColorLookupTableData", values.astype("<u2").tobytes())
+    ds.PixelData = indices.astype(np.uint8).tobytes()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    pydicom.dcmwrite(path, ds, enforce_file_format=True)
+
+
+def test_palette_colour_image_is_read_as_the_luminance_it_shows(tmp_path: Path) -> None:
+    indices = np.tile(np.arange(256, dtype=np.uint8), (16, 1))
+    grey = np.repeat(np.linspace(0, 65535, 256)[:, None], 3, axis=1)
+    _palette_image(tmp_path / "grey.dcm", grey, indices)
+    read = read_series([tmp_path / "grey.dcm"])
+    assert read.errors == []
+    [frame] = read.frames
+    np.testing.assert_allclose(frame.pixels[0], np.linspace(0, 1, 256), atol=1e-4)
+    assert any("PALETTE COLOR colour image read as its luminance" in w for w in read.warnings)
+    assert not any("holds colour" in w for w in read.warnings)
+    # A colour map (a pure red ramp) is shown darker than grey, and said to hold colour.
+    red = grey * np.array([1.0, 0.0, 0.0])
+    _palette_image(tmp_path / "red.dcm", red, indices)
+    read = read_series([tmp_path / "red.dcm"])
+    [frame] = read.frames
+    assert abs(float(frame.pixels[0, -1]) - 0.299) < 1e-3
+    assert any("holds colour" in w for w in read.warnings)
+
+
+def test_an_unknown_photometric_interpretation_is_reported_by_file(tmp_path: Path) -> None:
+    indices = np.zeros((8, 8), dtype=np.uint8)
+    _palette_image(tmp_path / "odd.dcm", np.zeros((256, 3)), indices)
+    ds = pydicom.dcmread(tmp_path / "odd.dcm")
+    ds.PhotometricInterpretation = "HSV"
+    ds.save_as(tmp_path / "odd.dcm")
+    read = read_series([tmp_path / "odd.dcm"])
+    assert read.frames == []
+    [(path, reason)] = read.errors
+    assert path.name == "odd.dcm"
+    assert "HSV" in reason

@@ -28,7 +28,7 @@ warning on the frame.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -39,7 +39,7 @@ import numpy.typing as npt
 import pydicom
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
-from pydicom.pixels.processing import apply_modality_lut
+from pydicom.pixels.processing import apply_color_lut, apply_modality_lut
 from pydicom.pixels.utils import iter_pixels
 from pydicom.valuerep import DT
 
@@ -271,62 +271,51 @@ def _read_instance(path: Path, ds: Dataset) -> tuple[list[Frame], list[str]]:
     """All frames of one image instance."""
     notes: list[str] = []
     photometric = str(ds.PhotometricInterpretation).strip()
-    if photometric not in ("MONOCHROME1", "MONOCHROME2"):
-        raise ValueError(f"PhotometricInterpretation {photometric} is not grayscale")
-    bits_stored = int(ds.BitsStored)
     n_frames = int(ds.get("NumberOfFrames") or 1)
     orientation, flip_lr, flip_ud, warning = _orientation(ds)
     if warning:
         notes.append(warning)
-    window = _window(ds)
-    signed = int(ds.get("PixelRepresentation", 0)) == 1
-    stored_lo = -(1 << (bits_stored - 1)) if signed else 0
-    stored_hi = (1 << (bits_stored - 1)) - 1 if signed else (1 << bits_stored) - 1
-    modality_range_arr = apply_modality_lut(np.array([stored_lo, stored_hi]), ds)
-    modality_range = (float(modality_range_arr[0]), float(modality_range_arr[1]))
-    voi_function = str(ds.get("VOILUTFunction", "LINEAR") or "LINEAR").upper()
+    if photometric in COLOUR_PHOTOMETRICS:
+        to_display = _colour_display(ds, photometric)
+    elif photometric in ("MONOCHROME1", "MONOCHROME2"):
+        to_display = _grey_display(ds, photometric)
+    else:
+        raise ValueError(
+            f"PhotometricInterpretation {photometric} is neither grayscale nor a colour "
+            "model this reader knows"
+        )
     first_time = _parse_dt(ds)
     offsets = _frame_offsets_ms(ds, n_frames) if n_frames > 1 else [0.0]
     if n_frames > 1 and offsets is None:
         notes.append("no Frame Time Vector or Frame Time: all frames get the instance time")
     instance_number = int(ds.InstanceNumber) if ds.get("InstanceNumber") is not None else None
-    frames: list[Frame] = []
-    monochrome1 = photometric == "MONOCHROME1"
-    lut: npt.NDArray[np.float32] | None = None
-    for index, stored in enumerate(_iter_frames(path, n_frames)):
-        fits = _lut_applies(stored, stored_lo, stored_hi)
-        if lut is None and fits:
-            # Every stored value maps to one display value: compute the mapping once for the
-            # whole stored range (the same formula, value by value) and look frames up in it.
-            values = np.arange(stored_lo, stored_hi + 1).astype(stored.dtype)
-            lut = normalise_display(
-                apply_modality_lut(values, ds),
-                window=window,
-                voi_function=voi_function,
-                modality_range=modality_range,
-                monochrome1=monochrome1,
-            )
-        if lut is not None and fits:
-            index_values = stored if stored_lo == 0 else stored.astype(np.int64) - stored_lo
-            display = np.take(lut, index_values)
-        else:
-            display = normalise_display(
-                apply_modality_lut(stored, ds),
-                window=window,
-                voi_function=voi_function,
-                modality_range=modality_range,
-                monochrome1=monochrome1,
-            )
+    displays: list[npt.NDArray[np.float32]] = []
+    coloured = False
+    for stored in _iter_frames(path, n_frames):
+        display, has_colour = to_display(stored)
+        coloured = coloured or has_colour
         if flip_lr:
             display = display[:, ::-1]
         if flip_ud:
             display = display[::-1, :]
+        displays.append(np.ascontiguousarray(display))
+    if photometric in COLOUR_PHOTOMETRICS:
+        notes.append(
+            f"{photometric} colour image read as its luminance"
+            + (
+                ": it holds colour (annotations or a colour map?), check the result"
+                if coloured
+                else ""
+            )
+        )
+    frames: list[Frame] = []
+    for index, display in enumerate(displays):
         when = None
         if first_time is not None:
             when = first_time + timedelta(milliseconds=offsets[index] if offsets else 0.0)
         frames.append(
             Frame(
-                pixels=np.ascontiguousarray(display),
+                pixels=display,
                 acquisition_time=when,
                 instance_number=instance_number,
                 frame_index=index,
@@ -338,12 +327,96 @@ def _read_instance(path: Path, ds: Dataset) -> tuple[list[Frame], list[str]]:
                 original_orientation=orientation,
                 flipped=flip_lr or flip_ud,
                 photometric_interpretation=photometric,
-                bits_stored=bits_stored,
+                bits_stored=int(ds.BitsStored),
                 transfer_syntax_uid=str(ds.file_meta.TransferSyntaxUID),
                 warnings=tuple(notes),
             )
         )
     return frames, notes
+
+
+DisplayFn = Callable[[npt.NDArray[Any]], tuple[npt.NDArray[np.float32], bool]]
+
+
+def _grey_display(ds: Dataset, photometric: str) -> DisplayFn:
+    """Stored grey values to display brightness: modality LUT, VOI window, MONOCHROME1."""
+    bits_stored = int(ds.BitsStored)
+    window = _window(ds)
+    signed = int(ds.get("PixelRepresentation", 0)) == 1
+    stored_lo = -(1 << (bits_stored - 1)) if signed else 0
+    stored_hi = (1 << (bits_stored - 1)) - 1 if signed else (1 << bits_stored) - 1
+    modality_range_arr = apply_modality_lut(np.array([stored_lo, stored_hi]), ds)
+    modality_range = (float(modality_range_arr[0]), float(modality_range_arr[1]))
+    voi_function = str(ds.get("VOILUTFunction", "LINEAR") or "LINEAR").upper()
+    monochrome1 = photometric == "MONOCHROME1"
+    lut: list[npt.NDArray[np.float32]] = []
+
+    def to_display(stored: npt.NDArray[Any]) -> tuple[npt.NDArray[np.float32], bool]:
+        if not _lut_applies(stored, stored_lo, stored_hi):
+            return (
+                normalise_display(
+                    apply_modality_lut(stored, ds),
+                    window=window,
+                    voi_function=voi_function,
+                    modality_range=modality_range,
+                    monochrome1=monochrome1,
+                ),
+                False,
+            )
+        if not lut:
+            # Every stored value maps to one display value: compute the mapping once for the
+            # whole stored range (the same formula, value by value) and look frames up in it.
+            values = np.arange(stored_lo, stored_hi + 1).astype(stored.dtype)
+            lut.append(
+                normalise_display(
+                    apply_modality_lut(values, ds),
+                    window=window,
+                    voi_function=voi_function,
+                    modality_range=modality_range,
+                    monochrome1=monochrome1,
+                )
+            )
+        index_values = stored if stored_lo == 0 else stored.astype(np.int64) - stored_lo
+        return np.take(lut[0], index_values), False
+
+    return to_display
+
+
+COLOUR_PHOTOMETRICS = (
+    "RGB",
+    "YBR_FULL",
+    "YBR_FULL_422",
+    "YBR_ICT",
+    "YBR_RCT",
+    "YBR_PARTIAL_420",
+    "PALETTE COLOR",
+)
+# ITU-R BT.601 luma weights: the grey a colour display shows for a colour pixel.
+LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+# Channels further apart than this (fraction of full scale) mean real colour, not grey.
+COLOUR_SPREAD = 0.02
+
+
+def _colour_display(ds: Dataset, photometric: str) -> DisplayFn:
+    """Colour pixels (decoded to RGB) to display brightness: their luminance.
+
+    X-ray images are grey; exports and secondary captures may store them as RGB or YBR (lossy
+    JPEG), or through a palette. What a colour display shows of them is their luminance;
+    colour images carry no modality or VOI transform to undo.
+    """
+
+    def to_display(stored: npt.NDArray[Any]) -> tuple[npt.NDArray[np.float32], bool]:
+        rgb = apply_color_lut(stored, ds) if photometric == "PALETTE COLOR" else stored
+        if rgb.ndim != 3 or rgb.shape[-1] != 3:
+            raise ValueError(f"{photometric} pixels have shape {rgb.shape}, not rows x cols x 3")
+        full_scale = float(np.iinfo(rgb.dtype).max) if rgb.dtype.kind in "iu" else 1.0
+        if rgb.dtype.kind in "iu" and photometric != "PALETTE COLOR":
+            full_scale = float((1 << int(ds.BitsStored)) - 1)
+        channels = rgb.astype(np.float32) / full_scale
+        spread = float(np.percentile(np.ptp(channels[::4, ::4], axis=-1), 99))
+        return np.clip(channels @ LUMA, 0.0, 1.0), spread > COLOUR_SPREAD
+
+    return to_display
 
 
 def _lut_applies(stored: npt.NDArray[Any], low: int, high: int) -> bool:
