@@ -88,6 +88,12 @@ CASES = [
     pytest.param(
         927, 34, None, "hard", "right", "unicornuate", id="horn-tip-against-a-distal-part"
     ),
+    # Fresh hard validation (seed 927): the right tube blocked at the cornu, the left tube's
+    # first part too faint to see; its distal part crosses over the fundus, passes 11 mm
+    # from the right cornu and spills on the right. It was traced as the right tube.
+    pytest.param(
+        927, 98, None, "hard", "right", "proximal_occlusion", id="other-tube-passing-the-cornu"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

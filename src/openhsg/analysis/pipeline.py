@@ -284,6 +284,40 @@ def analyze_frames(
                 0.3,
                 (*calls[s].reasons, doubt),
             )
+    for s in _lines_passing_their_cornu(readings, sides.cornua, mm):
+        if s == absent or calls[s].patency != "patent":
+            continue
+        name, other_name = names[s], names[core.LEFT if s == core.RIGHT else core.RIGHT]
+        calls[s] = TubeFinding(
+            "indeterminate",
+            None,
+            False,
+            calls[s].max_ampullary_diameter_mm,
+            "indeterminate",
+            0.3,
+            (
+                *calls[s].reasons,
+                f"but the line seen by the {name} cornu passes it rather than leaving it, "
+                f"and no {other_name} tube is seen: it may be the {other_name} tube crossing "
+                "over the fundus, so whose spill this is cannot be told",
+            ),
+        )
+        o = core.LEFT if s == core.RIGHT else core.RIGHT
+        if o != absent and calls[o].patency == "occluded":
+            # The same doubt the other way: the line may be the other tube, filled and spilling.
+            calls[o] = TubeFinding(
+                "indeterminate",
+                None,
+                False,
+                None,
+                "indeterminate",
+                0.3,
+                (
+                    *calls[o].reasons,
+                    f"but the line seen by the {name} cornu may be the {other_name} tube "
+                    "crossing over the fundus, so its occlusion is not shown",
+                ),
+            )
     for s in (core.RIGHT, core.LEFT):
         call = calls[s]
         if s == absent or call.patency != "occluded" or call.occlusion_site != "distal":
@@ -498,6 +532,43 @@ def _tube_runs_away_from(horn: int, readings: dict[int, tubes.TubeReading]) -> b
     other = core.LEFT if horn == core.RIGHT else core.RIGHT
     theirs, mine = readings[other].length_mm, readings[horn].length_mm
     return theirs >= tubes.TUBE_RULES.tube_min_length_mm and theirs >= 2.0 * mine
+
+
+PASSING_GAP_MM = 8.0
+PASSING_ANGLE_DEG = 90.0
+
+
+def _lines_passing_their_cornu(
+    readings: dict[int, tubes.TubeReading], cornua: dict[int, tuple[float, float]], mm: float
+) -> tuple[int, ...]:
+    """Sides whose traced line passes their cornu while the other side shows no tube.
+
+    A tube whose first part is too faint to see still points back at its cornu across the
+    gap; a line whose near end points away from the cornu, in the frame where the tube is
+    first seen and where it is longest, passes by. With no tube seen on the other side, it may
+    be the other tube crossing over the fundus (a false reassurance on fresh hard validation:
+    the left tube's distal part, 11 mm from a blocked right cornu, was read as the right tube).
+    """
+    out: list[int] = []
+    for side in (core.RIGHT, core.LEFT):
+        r = readings[side]
+        other = readings[core.LEFT if side == core.RIGHT else core.RIGHT]
+        thick, traced = r.thick_stack, r.footprint
+        if r.tube_frame is None or r.first_tube_frame is None or r.detached:
+            continue
+        if thick is None or traced is None:
+            continue
+        if other.length_mm >= tubes.TUBE_RULES.tube_min_length_mm:
+            continue
+        passing = []
+        for i in {r.first_tube_frame, r.tube_frame}:
+            met = tubes.line_passing_cornu(traced[i] & ~thick[i], cornua[side], mm)
+            passing.append(
+                met is not None and met[0] > PASSING_GAP_MM and met[1] > PASSING_ANGLE_DEG
+            )
+        if all(passing):
+            out.append(side)
+    return tuple(out)
 
 
 def _one_tube_sides(sides: core.Sides, horn: int) -> core.Sides:

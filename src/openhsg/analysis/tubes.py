@@ -693,6 +693,62 @@ def read_side(
     )
 
 
+def line_passing_cornu(
+    column: BoolArray, cornu: tuple[float, float], mm: float, heading_mm: float = 8.0
+) -> tuple[float, float] | None:
+    """How a traced line meets its cornu: its nearest distance, and where its near end points.
+
+    A tube leaves its cornu: where its first part is too faint to see, its visible part still
+    starts at a gap from the cornu and points back at it. A line whose near end points away
+    from the cornu (more than 90 degrees off) passes it rather than leaving it.
+
+    Parameters
+    ----------
+    column
+        The traced line (no spill), one frame.
+    cornu
+        The cornual point, (row, col).
+    mm
+        Pixel size.
+    heading_mm
+        Length of line over which the direction of its near end is taken.
+
+    Returns
+    -------
+    tuple of float or None
+        Nearest distance from the cornu to the line (mm), and the angle (degrees) between the
+        direction in which the line's end nearest the cornu points and the direction to the
+        cornu; ``None`` for an empty line or one without ends.
+    """
+    if not column.any():
+        return None
+    cr, cc = cornu
+    box = bounding_box(column, 2)
+    assert box is not None
+    rows, cols = np.indices(column.shape)
+    dist = np.hypot(rows - cr, cols - cc) * mm
+    # The piece of line nearest the cornu (pieces a pixel or two apart are one line).
+    labels, _count = ndi.label(dilate_in_box(column, 2))
+    nearest = np.unravel_index(int(np.argmin(np.where(column, dist, np.inf))), column.shape)
+    piece = (labels == labels[nearest]) & column
+    skeleton = np.zeros_like(column)
+    skeleton[box] = skeletonize(piece[box])
+    neighbours = ndi.convolve(skeleton.astype(np.int32), np.ones((3, 3), dtype=np.int32))
+    ends = np.argwhere(skeleton & (neighbours == 2))
+    if len(ends) == 0:
+        return None
+    end = min(ends, key=lambda p: float(dist[p[0], p[1]]))
+    points = np.argwhere(skeleton)
+    near_end = points[np.hypot(*(points - end).T) * mm < heading_mm]
+    heading = end - near_end.mean(axis=0)
+    to_cornu = np.array([cr, cc]) - end
+    norm = float(np.hypot(*heading) * np.hypot(*to_cornu))
+    if norm == 0.0:
+        return float(dist[nearest]), 0.0
+    angle = float(np.degrees(np.arccos(np.clip(float(heading @ to_cornu) / norm, -1.0, 1.0))))
+    return float(dist[nearest]), angle
+
+
 def _unexplained_reason(r: TubeReading, side_name: str) -> str:
     return (
         f"but contrast lies in the peritoneum on the {side_name} side "
