@@ -31,7 +31,6 @@ def _sides(outside: core.BoolArray) -> core.Sides:
         mask=mask,
         shifts=np.zeros((3, 2)),
         field=np.ones(SHAPE, bool),
-        reference_has_contrast=False,
     )
     filled = np.stack([np.zeros(SHAPE, bool), full, full])
     cavity = core.Cavity(filled, filled, full_index=1, first_index=1, union=full)

@@ -26,7 +26,6 @@ def _maps(z: np.ndarray) -> core.ContrastMaps:
         mask=z > 3.0,
         shifts=np.zeros((n, 2)),
         field=np.ones(z.shape[1:], dtype=bool),
-        reference_has_contrast=False,
     )
 
 

@@ -82,6 +82,9 @@ def test_reference_is_valid_and_sane(reference: tuple[Path, StudyFindings]) -> N
     assert f.frame_count == len(gt["frames"])
     assert f.key_images.early_filling is not None
     assert f.key_images.full_filling is not None
+    # A complete, well-formed series raises no warnings: warnings that fire on every study
+    # teach readers to ignore them (a "no scout?" warning did, set off by moving instruments).
+    assert f.warnings == ()
     # Clinical safety: never patent where the truth is not.
     for side in ("right", "left"):
         if gt["tubes"][side]["patency"] != "patent":

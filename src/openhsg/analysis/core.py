@@ -167,15 +167,12 @@ class ContrastMaps:
         (n, 2) translation applied to each frame (rows, cols), working pixels.
     field
         bool: pixels inside the exposed field (collimator/intensifier circle excluded).
-    reference_has_contrast
-        True if the first frame looks like it already holds contrast (no scout).
     """
 
     z: FloatArray
     mask: BoolArray
     shifts: npt.NDArray[np.float64]
     field: BoolArray
-    reference_has_contrast: bool
 
 
 def _robust_sigma(values: FloatArray) -> float:
@@ -253,9 +250,7 @@ def contrast_maps(stack: WorkingStack, smooth_mm: float = 0.6) -> ContrastMaps:
     near = max(1, round(1.0 / stack.mm_per_px))
     for i in range(1, n):
         mask[i] = _contrast_mask(z[i], min_px, near)
-    # A first frame with contrast in it shows as strongly negative areas in later frames.
-    ref_contrast = bool(n > 1 and np.mean(np.min(z[1:], axis=0) < -Z_HIGH) > 0.002)
-    return ContrastMaps(z, mask, shifts, field, ref_contrast)
+    return ContrastMaps(z, mask, shifts, field)
 
 
 @dataclass(frozen=True)

@@ -140,8 +140,6 @@ def analyze_frames(
     stack = core.working_stack([fr.pixels for fr in frames], spacing)
     mm = stack.mm_per_px
     maps = core.contrast_maps(stack)
-    if maps.reference_has_contrast:
-        warns.append("the first frame already holds contrast (no scout?): findings less reliable")
     cavity = core.segment_cavity(maps, mm)
     if cavity is None:
         f = _empty_findings(uid, "no filled uterine cavity found in any frame", warns, errs, n)
