@@ -263,3 +263,23 @@ def test_colour_exports_read_as_their_luminance(
     name = "YBR_FULL_422" if jpeg else "RGB"
     assert any(f"{name} colour image read as its luminance" in w for w in f.warnings)
     assert not any("holds colour" in w for w in f.warnings)
+
+
+def test_a_quarter_turned_series_gives_the_same_findings(
+    tmp_path: Path, reference: tuple[Path, StudyFindings]
+) -> None:
+    # A detector turned a quarter stores rows running head to foot (Patient Orientation F\L):
+    # read back to the standard view, the right and left tubes are the patient's as before.
+    study, ref = reference
+    target = tmp_path / "turned"
+    target.mkdir()
+    for src in sorted((study / "dicom").glob("*.dcm")):
+        ds = pydicom.dcmread(src)
+        pixels = ds.pixel_array.T.copy()
+        ds.Rows, ds.Columns = pixels.shape
+        ds.PixelData = pixels.tobytes()
+        ds.PatientOrientation = ["F", "L"]
+        ds.save_as(target / src.name, enforce_file_format=True)
+    [result] = analyze_paths([target])
+    assert _key(result.findings) == _key(ref)
+    assert result.findings.warnings == ()

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from openhsg.analysis.findings import StudyFindings, findings_list_to_json
 from openhsg.errors import InputError
+from openhsg.imaging.orientation import PICTURE_ORIENTATIONS
 from openhsg.imaging.picture_read import PICTURE_SUFFIXES
 
 __all__ = ["analyze_command", "print_findings", "register"]
@@ -135,7 +136,11 @@ def analyze_command(
     ] = None,
     orientation: Annotated[
         str,
-        typer.Option("--orientation", help="Plain pictures only: PatientOrientation (L\\F, R\\F)."),
+        typer.Option(
+            "--orientation",
+            help="Plain pictures only: PatientOrientation (L\\F standard, R\\F mirrored, "
+            "F\\R turned a quarter, ...).",
+        ),
     ] = "L\\F",
     pixel_spacing: Annotated[
         float | None,
@@ -150,8 +155,12 @@ def analyze_command(
 
     err = _stderr()
     try:
-        if orientation.upper().replace("/", "\\") not in ("L\\F", "R\\F", "L\\H", "R\\H"):
-            raise InputError(f"--orientation must be L\\F or R\\F (got {orientation!r})")
+        orientation = orientation.upper().replace("/", "\\")
+        if orientation not in PICTURE_ORIENTATIONS:
+            raise InputError(
+                f"--orientation must be one of {', '.join(PICTURE_ORIENTATIONS)} "
+                f"(got {orientation!r})"
+            )
         if pixel_spacing is not None and not 0.01 <= pixel_spacing <= 5.0:
             raise InputError(f"--pixel-spacing must be in 0.01-5 mm (got {pixel_spacing})")
         if out is not None and out.exists() and out.is_dir():
@@ -165,7 +174,7 @@ def analyze_command(
         if pictures:
             read_p = read_pictures(
                 pictures,
-                orientation=orientation.upper().replace("/", "\\"),
+                orientation=orientation,
                 pixel_spacing_mm=pixel_spacing,
             )
             results.extend(analyze_series(read_p))

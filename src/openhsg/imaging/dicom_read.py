@@ -21,8 +21,9 @@ Normalisation (in this order, PS3.3 C.11)
 Orientation
 -----------
 Patient Orientation (0020,0020) gives the patient direction of the rows (left to right) and of
-the columns (top to bottom). A row direction containing ``R`` is flipped left-right, a column
-direction containing ``H`` is flipped up-down. Missing orientation is taken as ``L\\F`` with a
+the columns (top to bottom). A row direction ``R`` is flipped left-right, a column direction
+``H`` up-down, and an image whose rows run head-foot (``F\\R``, a quarter turn) is transposed
+first (:mod:`openhsg.imaging.orientation`). Missing orientation is taken as ``L\\F`` with a
 warning on the frame.
 """
 
@@ -42,6 +43,8 @@ from pydicom.errors import InvalidDicomError
 from pydicom.pixels.processing import apply_color_lut, apply_modality_lut
 from pydicom.pixels.utils import iter_pixels
 from pydicom.valuerep import DT
+
+from openhsg.imaging.orientation import parse_patient_orientation, spacing_in_display
 
 __all__ = ["Frame", "SeriesRead", "normalise_display", "read_series"]
 
@@ -72,7 +75,7 @@ class Frame:
     original_orientation
         Patient Orientation as stored, e.g. ``R\\F``, or None if absent.
     flipped
-        True if the pixels were flipped (either axis) to reach the standard orientation.
+        True if the pixels were flipped or turned to reach the standard orientation.
     photometric_interpretation, bits_stored, transfer_syntax_uid
         As stored in the file.
     warnings
@@ -178,22 +181,6 @@ def normalise_display(
     return out.astype(np.float32)
 
 
-def _orientation(ds: Dataset) -> tuple[str | None, bool, bool, str | None]:
-    """(stored orientation, flip left-right, flip up-down, warning)."""
-    value = ds.get("PatientOrientation")
-    if value is None or value == "" or len(list(_as_list(value))) < 2:
-        return None, False, False, "PatientOrientation missing: assumed L\\F (no flip)"
-    rows_dir, cols_dir = (str(v).upper() for v in list(_as_list(value))[:2])
-    text = f"{rows_dir}\\{cols_dir}"
-    # Only the leading letter matters for a frontal view: 'RF' (oblique) still points right.
-    flip_lr = rows_dir.startswith("R")
-    flip_ud = cols_dir.startswith("H")
-    warning = None
-    if rows_dir[:1] not in ("L", "R") or cols_dir[:1] not in ("F", "H"):
-        warning = f"PatientOrientation {text} is not a frontal view: only L/R and H/F are used"
-    return text, flip_lr, flip_ud, warning
-
-
 def _as_list(value: Any) -> list[Any]:
     """A DICOM value as a list: multi-valued elements, backslash strings and scalars alike."""
     if isinstance(value, str):
@@ -272,7 +259,7 @@ def _read_instance(path: Path, ds: Dataset) -> tuple[list[Frame], list[str]]:
     notes: list[str] = []
     photometric = str(ds.PhotometricInterpretation).strip()
     n_frames = int(ds.get("NumberOfFrames") or 1)
-    orientation, flip_lr, flip_ud, warning = _orientation(ds)
+    turn, orientation, warning = parse_patient_orientation(ds.get("PatientOrientation"))
     if warning:
         notes.append(warning)
     if photometric in COLOUR_PHOTOMETRICS:
@@ -294,11 +281,7 @@ def _read_instance(path: Path, ds: Dataset) -> tuple[list[Frame], list[str]]:
     for stored in _iter_frames(path, n_frames):
         display, has_colour = to_display(stored)
         coloured = coloured or has_colour
-        if flip_lr:
-            display = display[:, ::-1]
-        if flip_ud:
-            display = display[::-1, :]
-        displays.append(np.ascontiguousarray(display))
+        displays.append(np.ascontiguousarray(turn.to_display(display)))
     if photometric in COLOUR_PHOTOMETRICS:
         notes.append(
             f"{photometric} colour image read as its luminance"
@@ -322,10 +305,10 @@ def _read_instance(path: Path, ds: Dataset) -> tuple[list[Frame], list[str]]:
                 sop_instance_uid=str(ds.SOPInstanceUID),
                 study_instance_uid=str(ds.get("StudyInstanceUID", "")),
                 series_instance_uid=str(ds.get("SeriesInstanceUID", "")),
-                pixel_spacing_mm=_spacing(ds),
+                pixel_spacing_mm=spacing_in_display(_spacing(ds), turn),
                 source_path=path,
                 original_orientation=orientation,
-                flipped=flip_lr or flip_ud,
+                flipped=turn.changed,
                 photometric_interpretation=photometric,
                 bits_stored=int(ds.BitsStored),
                 transfer_syntax_uid=str(ds.file_meta.TransferSyntaxUID),

@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from openhsg.imaging.dicom_read import Frame, SeriesRead
+from openhsg.imaging.orientation import parse_patient_orientation
 
 __all__ = ["PICTURE_SUFFIXES", "read_pictures"]
 
@@ -34,7 +35,8 @@ def read_pictures(
     paths
         Picture files; ordered by file name.
     orientation
-        Patient Orientation of the pictures (``L\\F`` standard frontal, ``R\\F`` flipped).
+        Patient Orientation of the pictures (``L\\F`` standard frontal, ``R\\F`` mirrored,
+        ``F\\R`` turned a quarter; see :mod:`openhsg.imaging.orientation`).
     pixel_spacing_mm
         Pixel size, or None (then millimetres are estimated).
     study_instance_uid
@@ -46,8 +48,7 @@ def read_pictures(
         Grey levels scaled by the picture's bit depth (bright = 1).
     """
     result = SeriesRead()
-    flip_lr = orientation.upper().startswith("R")
-    flip_ud = "H" in orientation.upper().split("\\")[-1]
+    turn, _text, _warning = parse_patient_orientation(orientation)
     spacing = (pixel_spacing_mm, pixel_spacing_mm) if pixel_spacing_mm else None
     notes = ["plain picture: ordered by file name, orientation and spacing as given"]
     if spacing is None:
@@ -65,11 +66,7 @@ def read_pictures(
         except (UnidentifiedImageError, OSError, ValueError) as exc:
             result.errors.append((path, f"not readable as a picture: {exc}"))
             continue
-        pixels = np.clip(arr / top, 0.0, 1.0).astype(np.float32)
-        if flip_lr:
-            pixels = pixels[:, ::-1]
-        if flip_ud:
-            pixels = pixels[::-1, :]
+        pixels = turn.to_display(np.clip(arr / top, 0.0, 1.0).astype(np.float32))
         result.frames.append(
             Frame(
                 pixels=np.ascontiguousarray(pixels),
@@ -82,7 +79,7 @@ def read_pictures(
                 pixel_spacing_mm=spacing,
                 source_path=path,
                 original_orientation=orientation,
-                flipped=flip_lr or flip_ud,
+                flipped=turn.changed,
                 photometric_interpretation="MONOCHROME2",
                 bits_stored=16 if top > 255 else 8,
                 transfer_syntax_uid="",

@@ -16,6 +16,7 @@ from typing import Literal, get_args
 
 from openhsg.analysis.findings import FrameRef, KeyStage, StudyFindings
 from openhsg.domain.evidence import Evidence
+from openhsg.imaging.orientation import DisplayOrientation
 
 FindingKey = Literal["tubes.right", "tubes.left", "cavity", "intravasation"]
 """The findings a reader can confirm or edit, named by their path in the findings JSON."""
@@ -115,8 +116,7 @@ class InstanceRef:
     number_of_frames: int
     rows: int
     columns: int
-    flip_lr: bool
-    flip_ud: bool
+    orientation: DisplayOrientation
     path: str
     dap_dgy_cm2: float | None = None
     exposure_time_ms: float | None = None

@@ -19,7 +19,7 @@ Contributing Equipment Sequence (DOMAIN.md 4):
 
 Coordinates: overlays are ``(row, column)`` in the standard-oriented frame; SCOORD graphic
 data are ``(column, row)`` in the stored image, the top-left corner of the top-left pixel
-being ``(0, 0)``, so flipped images are flipped back here.
+being ``(0, 0)``, so flipped or turned images are turned back here.
 """
 
 from __future__ import annotations
@@ -88,12 +88,7 @@ def _finish(ds: Dataset) -> None:
 def _stored_points(inst: InstanceRef, points: tuple[tuple[float, float], ...]) -> np.ndarray:
     out = []
     for r, c in points:
-        x = c + 0.5
-        y = r + 0.5
-        if inst.flip_lr:
-            x = inst.columns - x
-        if inst.flip_ud:
-            y = inst.rows - y
+        x, y = inst.orientation.to_stored(c + 0.5, r + 0.5, inst.rows, inst.columns)
         out.append((min(max(x, 0.0), float(inst.columns)), min(max(y, 0.0), float(inst.rows))))
     return np.asarray(out, dtype=np.float64)
 

@@ -11,6 +11,7 @@ from pydicom.errors import InvalidDicomError
 
 from openhsg.errors import InputError
 from openhsg.imaging.dicom_read import Frame, read_series
+from openhsg.imaging.orientation import parse_patient_orientation
 from openhsg.report.model import InstanceRef, StudyInfo
 
 __all__ = ["SourceStudy", "load_study", "study_files"]
@@ -55,16 +56,6 @@ def _float(ds: Dataset, keyword: str) -> float | None:
         return None if value is None or value == "" else float(value)
     except (TypeError, ValueError):
         return None
-
-
-def _flips(ds: Dataset) -> tuple[bool, bool]:
-    # The same rule as openhsg.imaging.dicom_read: R in the row direction flips left-right,
-    # H in the column direction flips up-down.
-    value = ds.get("PatientOrientation")
-    if value is None or len(list(value)) < 2 or isinstance(value, str):
-        return False, False
-    rows_dir, cols_dir = (str(v).upper() for v in list(value)[:2])
-    return rows_dir.startswith("R"), cols_dir.startswith("H")
 
 
 def load_study(folder: Path, study_instance_uid: str | None = None) -> SourceStudy:
@@ -113,7 +104,8 @@ def load_study(folder: Path, study_instance_uid: str | None = None) -> SourceStu
     first = items[0][1]
     instances = []
     for path, item in items:
-        flip_lr, flip_ud = _flips(item)
+        # The same reading as openhsg.imaging.dicom_read, so SR points map back exactly.
+        orientation = parse_patient_orientation(item.get("PatientOrientation"))[0]
         instances.append(
             InstanceRef(
                 sop_class_uid=_text(item, "SOPClassUID"),
@@ -122,8 +114,7 @@ def load_study(folder: Path, study_instance_uid: str | None = None) -> SourceStu
                 number_of_frames=int(item.get("NumberOfFrames", 1) or 1),
                 rows=int(item.Rows),
                 columns=int(item.Columns),
-                flip_lr=flip_lr,
-                flip_ud=flip_ud,
+                orientation=orientation,
                 path=str(path),
                 dap_dgy_cm2=_float(item, "ImageAndFluoroscopyAreaDoseProduct"),
                 exposure_time_ms=_float(item, "ExposureTime"),
