@@ -94,6 +94,10 @@ CASES = [
     pytest.param(
         927, 98, None, "hard", "right", "proximal_occlusion", id="other-tube-passing-the-cornu"
     ),
+    # Fresh hard validation (seed 929): a left salpingectomy; the right tube, too faint to
+    # see, runs behind the cavity and spills by the left cornu; 17 mm of that spill's edge
+    # read as a left tube whose wide spill "kept clear of the other side" (none showed).
+    pytest.param(929, 68, None, "hard", "left", "salpingectomy", id="spill-of-an-unseen-tube"),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

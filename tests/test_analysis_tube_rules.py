@@ -217,8 +217,14 @@ def test_a_short_tube_is_not_read_when_its_spill_may_be_the_other_sides() -> Non
         replace(short, clear_of_other_side=False),  # the other side comes near
         replace(short, max_width_mm=7.0),  # narrow contrast
         replace(short, thick_area_mm2=(0.0, 0.0, 0.0, 0.0, 60.0, 120.0)),  # little of it
+        # No other tube shows at all: it may run behind the cavity and spill here (fresh
+        # hard validation, seed 929: spill by the cornu of a removed tube).
+        replace(short, other_tube_seen=False),
     ):
         assert decide_tube(doubtful, "left", 6, cavity_z=40.0).patency == "indeterminate"
+    unseen = replace(short, other_tube_seen=False)
+    reasons = " ".join(decide_tube(unseen, "left", 6, cavity_z=40.0).reasons)
+    assert "the other tube does not show at all" in reasons
     # Less than half the length a tube needs is not a tube at all.
     stub = replace(short, solid_length_mm=8.0)
     assert decide_tube(stub, "left", 6, cavity_z=40.0).patency != "patent"

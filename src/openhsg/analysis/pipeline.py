@@ -886,7 +886,9 @@ def _clear_of_other_side(
     isthmus too thin to show) cannot be the other tube's loop or spill lying in streaks,
     and contrast leaving a horn tip shared by both sides is this side's. Contact within
     ``by_cavity`` (the cavity's rim) does not count: both tubes leave the cavity, and specks
-    of each along the fundal edge meet between the cornua (seen in validation).
+    of each along the fundal edge meet between the cornua (seen in validation). Whether the
+    other side shows any tube at all is recorded too: if not, keeping clear of it proves
+    little.
     """
     out = dict(readings)
     reach = max(1, round(clearance_mm / mm))
@@ -901,7 +903,8 @@ def _clear_of_other_side(
             for i in range(r.first_spill_frame + 1)
             if mine[i].any() and theirs[i].any()
         )
-        out[side] = replace(r, clear_of_other_side=clear)
+        seen = readings[other].length_mm >= tubes.TUBE_RULES.short_tube_min_mm
+        out[side] = replace(r, clear_of_other_side=clear, other_tube_seen=seen)
     return out
 
 

@@ -203,6 +203,8 @@ class TubeReading:
         which sees both sides).
     thick_stack
         (frames, rows, cols) bool: this side's thick contrast (wider than a tube), per frame.
+    other_tube_seen
+        The other side shows at least ``short_tube_min_mm`` of tube (set by the caller).
     unexplained_area_mm2
         Largest thick contrast on this side (any frame) that lies away from both tubes and
         the contrast at their ends (set by the caller, for tubes that would be called
@@ -244,6 +246,7 @@ class TubeReading:
     spill_patch: BoolArray | None = field(default=None, compare=False, repr=False)
     clear_of_other_side: bool = False
     thick_stack: BoolArray | None = field(default=None, compare=False, repr=False)
+    other_tube_seen: bool = True
     unexplained_area_mm2: float = 0.0
     other_end_hidden: bool = False
     spill_at_other_end: bool = False
@@ -904,6 +907,19 @@ def decide_tube(
         reasons.append(
             f"contrast spreads beyond the {side_name} tube ({thick:.0f} mm2), but the tube is "
             "too faint to follow with confidence: spill cannot be attributed to it"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
+    if patchy and short_but_clear and not r.other_tube_seen:
+        # Clear of the other side means little when the other tube does not show at all: it
+        # may run out of sight (behind the cavity) and spill here (a false reassurance on
+        # fresh hard validation: spill by the cornu of a removed tube, 17 mm of it "tube").
+        reasons.append(
+            f"wide spill ({thick:.0f} mm2) leaves the {r.solid_length_mm:.0f} mm of the "
+            f"{side_name} tube that shows, but the other tube does not show at all: it may "
+            f"run out of sight and spill here, so spill cannot be attributed to the "
+            f"{side_name} tube"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
