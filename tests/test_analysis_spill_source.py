@@ -12,6 +12,7 @@ from openhsg.analysis.pipeline import (
     _contested_spill,
     _end_hidden_by_spill,
     _read_side_in_box,
+    _spill_by_a_hidden_end,
 )
 from openhsg.analysis.tubes import TubeReading, read_side
 
@@ -332,3 +333,30 @@ def test_a_blocked_tube_ending_out_of_sight_by_spill_is_not_shown_blocked() -> N
     sides, z = _sides([scout, tube, tube | spill])
     readings = {s: read_side(sides, z, s, MM) for s in (RIGHT, LEFT)}
     assert not _end_hidden_by_spill(readings, LEFT, sides, MM)
+
+
+def test_spill_near_the_cavity_may_come_from_a_tube_hidden_behind_it() -> None:
+    # Fresh validation (a false reassurance): the left tube runs under the cavity and out of
+    # sight, with no spill of its own anywhere; spill came out on the right, beside the
+    # cavity (here 5 mm from the cavity and canal zone), and a short right "tube" reached it.
+    right = np.zeros(SHAPE, dtype=bool)
+    right[99:102, 62:80] = True  # out from the cornu
+    right[99:140, 62:65] = True  # and down beside the cavity
+    spill = _ellipse((150, 66), 10, 10)
+    left = _tube_under_the_cavity(116)
+    scout = np.zeros(SHAPE, dtype=bool)
+    sides, z = _sides([scout, left | right, left | right | spill])
+    readings = {s: read_side(sides, z, s, MM) for s in (RIGHT, LEFT)}
+    assert readings[RIGHT].first_spill_frame == 2
+    assert max(readings[LEFT].thick_area_mm2) == 0.0
+    out = _spill_by_a_hidden_end(readings, sides.exclusion, sides.cornua, MM)
+    assert out[RIGHT].other_end_hidden
+    # When the hidden tube shows spill of its own elsewhere, only spill touching the zone is
+    # in doubt: this spill, 5 mm off, stays the right tube's.
+    own = _ellipse((40, 170), 12, 12)
+    left_spilling = left | _bar(40, 160, 100, 162)
+    sides, z = _sides([scout, left_spilling | right, left_spilling | right | spill | own])
+    readings = {s: read_side(sides, z, s, MM) for s in (RIGHT, LEFT)}
+    assert max(readings[LEFT].thick_area_mm2) > 0.0
+    out = _spill_by_a_hidden_end(readings, sides.exclusion, sides.cornua, MM)
+    assert not out[RIGHT].other_end_hidden
