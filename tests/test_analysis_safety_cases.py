@@ -98,6 +98,13 @@ CASES = [
     # see, runs behind the cavity and spills by the left cornu; 17 mm of that spill's edge
     # read as a left tube whose wide spill "kept clear of the other side" (none showed).
     pytest.param(929, 68, None, "hard", "left", "salpingectomy", id="spill-of-an-unseen-tube"),
+    # Fresh validation (seed 930): a right salpingectomy; the left tube loops round the
+    # cavity and runs behind it, with no spill of its own; its spill came out 12 mm beside
+    # the cavity on the right, and 28 mm of that spill's edge read as a right tube.
+    pytest.param(930, 30, None, "standard", "right", "salpingectomy", id="spill-beside-the-cavity"),
+    # Fresh hard validation (seed 931): a grainy right hydrosalpinx, as faint as spill and
+    # with a ragged outline, read as patchy free spill; it did not grow between frames.
+    pytest.param(931, 77, None, "hard", "right", "hydrosalpinx", id="hydrosalpinx-that-stays"),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

@@ -228,3 +228,28 @@ def test_a_short_tube_is_not_read_when_its_spill_may_be_the_other_sides() -> Non
     # Less than half the length a tube needs is not a tube at all.
     stub = replace(short, solid_length_mm=8.0)
     assert decide_tube(stub, "left", 6, cavity_z=40.0).patency != "patent"
+
+
+def test_an_elongated_collection_that_does_not_grow_is_not_free_spill() -> None:
+    # Fresh hard validation (a false reassurance): a grainy hydrosalpinx, as faint as a film
+    # of spill and with a ragged outline (three skeleton ends), read as patchy free spill. It
+    # kept its size over two frames; free spill spreads.
+    sac = replace(
+        _BASE,
+        dense_fraction=0.4,
+        components=1,
+        elongation=3.3,
+        branch_ends=3,
+        max_width_mm=12.0,
+        thick_area_mm2=(0.0, 0.0, 0.0, 0.0, 332.0, 316.0),
+        growth=0.95,
+    )
+    f = decide_tube(sac, "right", 6, cavity_z=54.0)
+    assert f.patency == "indeterminate"
+    assert "does not grow" in " ".join(f.reasons)
+    # The same collection growing from frame to frame is spreading spill.
+    spreading = replace(sac, thick_area_mm2=(0.0, 0.0, 0.0, 0.0, 332.0, 520.0), growth=1.57)
+    assert decide_tube(spreading, "right", 6, cavity_z=54.0).patency == "patent"
+    # Seen in one frame only, its growth is unknown: read as before.
+    once = replace(sac, thick_area_mm2=(0.0, 0.0, 0.0, 0.0, 0.0, 316.0), growth=1.0)
+    assert decide_tube(once, "right", 6, cavity_z=54.0).patency == "patent"

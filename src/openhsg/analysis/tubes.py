@@ -112,6 +112,13 @@ class TubeRules:
         from its end and kept clear of the other side until then, is patent: the isthmus is
         the narrowest part (DOMAIN.md 2) and at low dose may show only in part, while spill
         on this side, away from the other tube, can only have come from this one.
+    spill_min_growth
+        Free spill spreads through the peritoneum: it grows and persists from frame to frame
+        (the issue's time reasoning). One elongated collection at the tube's end, seen in two
+        frames or more and growing by less than this factor, is held: a dilated, clubbed
+        ampulla retaining contrast (a hydrosalpinx, DOMAIN.md 2) or a loculated pocket, not
+        free spill (a grainy hydrosalpinx read as
+        patchy spill was a false reassurance on fresh hard validation).
     segment_min_length_mm, segment_reach_mm
         The isthmus is the tube's narrowest part (DOMAIN.md 2) and, at low dose or with dilute
         contrast, may not show while the wider ampulla does. A thin contrast column at least
@@ -137,6 +144,7 @@ class TubeRules:
     unexplained_min_mm2: float = 200.0
     known_tube_mm: float = 50.0
     end_mm: float = 25.0
+    spill_min_growth: float = 1.1
     segment_min_length_mm: float = 15.0
     short_tube_min_mm: float = 10.0
     segment_reach_mm: float = 70.0
@@ -970,7 +978,7 @@ def decide_tube(
         )
     if spilled and r.other_end_hidden:
         reasons.append(
-            f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but it touches the "
+            f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but close to the "
             "cavity and canal, behind which the other tube runs out of sight: it may be that "
             "tube's spill"
         )
@@ -1003,6 +1011,22 @@ def decide_tube(
             f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but from "
             "its first appearance it runs on into contrast of the other side: spill cannot "
             f"be attributed to the {side_name} tube"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
+    held = (
+        r.components == 1
+        and r.elongation >= 2.0
+        and sum(area > 0 for area in r.thick_area_mm2) >= 2
+        and r.growth < rules.spill_min_growth
+    )
+    if patchy and held:
+        reasons.append(
+            f"the {side_name} tube ends in one elongated collection ({r.max_width_mm:.0f} mm "
+            f"wide, {r.elongation:.1f} times as long as wide) that does not grow from frame to "
+            "frame, as free spill does: a dilated, blocked ampulla (hydrosalpinx) or loculated "
+            "spill; patency cannot be called"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
