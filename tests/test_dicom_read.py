@@ -268,3 +268,46 @@ def test_an_unknown_photometric_interpretation_is_reported_by_file(tmp_path: Pat
     [(path, reason)] = read.errors
     assert path.name == "odd.dcm"
     assert "HSV" in reason
+
+
+def _plain_image(path: Path) -> pydicom.Dataset:
+    variant = make_variant("MONOCHROME2", 12, "1.2.840.10008.1.2.1", False, matrix=16)
+    frame = np.linspace(0, 1, 256, dtype=np.float32).reshape(16, 16)
+    (written,) = write_study([frame], make_header(1), variant, path)
+    ds = pydicom.dcmread(written)
+    del ds.PixelSpacing
+    del ds.ImagerPixelSpacing
+    ds.save_as(written)
+    return ds
+
+
+def test_pixel_spacing_comes_from_the_patient_plane(tmp_path: Path) -> None:
+    from pydicom.dataset import Dataset
+    from pydicom.sequence import Sequence
+
+    ds = _plain_image(tmp_path)
+    path = Path(ds.filename)
+    # Enhanced multi-frame objects keep it in the shared functional groups.
+    measures = Dataset()
+    measures.PixelSpacing = [0.2, 0.2]
+    shared = Dataset()
+    shared.PixelMeasuresSequence = Sequence([measures])
+    ds.SharedFunctionalGroupsSequence = Sequence([shared])
+    ds.save_as(path)
+    [frame] = read_series([path]).frames
+    assert frame.pixel_spacing_mm == (0.2, 0.2)
+    # At the detector the anatomy is magnified: Imager Pixel Spacing is divided by the
+    # estimated magnification.
+    del ds.SharedFunctionalGroupsSequence
+    ds.ImagerPixelSpacing = [0.22, 0.22]
+    ds.EstimatedRadiographicMagnificationFactor = 1.1
+    ds.save_as(path)
+    read = read_series([path])
+    assert read.frames[0].pixel_spacing_mm == pytest.approx((0.2, 0.2))
+    assert not any("Imager Pixel Spacing" in w for w in read.warnings)
+    # Without the factor it is used as it is, and the reader is told.
+    del ds.EstimatedRadiographicMagnificationFactor
+    ds.save_as(path)
+    read = read_series([path])
+    assert read.frames[0].pixel_spacing_mm == pytest.approx((0.22, 0.22))
+    assert any("Imager Pixel Spacing (at the detector)" in w for w in read.warnings)

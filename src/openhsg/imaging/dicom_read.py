@@ -245,13 +245,53 @@ def _frame_offsets_ms(ds: Dataset, n_frames: int) -> list[float] | None:
     return None
 
 
-def _spacing(ds: Dataset) -> tuple[float, float] | None:
-    for keyword in ("PixelSpacing", "ImagerPixelSpacing"):
-        value = ds.get(keyword)
-        if value is not None and len(list(_as_list(value))) == 2:
-            row, col = (float(v) for v in _as_list(value))
-            return row, col
-    return None
+def _pair(value: Any) -> tuple[float, float] | None:
+    """A two-valued spacing as floats, or None if absent, not two values or not positive."""
+    if value is None:
+        return None
+    items = list(_as_list(value))
+    if len(items) != 2:
+        return None
+    try:
+        row, col = (float(v) for v in items)
+    except (TypeError, ValueError):
+        return None
+    return (row, col) if row > 0 and col > 0 else None
+
+
+def _spacing(ds: Dataset) -> tuple[tuple[float, float] | None, str | None]:
+    """Pixel spacing in the patient plane (row, column) in mm, and a note on how it was found.
+
+    Pixel Spacing (calibrated to the patient) comes first, also from the shared functional
+    groups of an enhanced multi-frame image (Pixel Measures). Imager Pixel Spacing is measured
+    at the detector: the anatomy is magnified on it, so it is divided by the Estimated
+    Radiographic Magnification Factor (0018,1114) when given, else used with a note.
+    """
+    spacing = _pair(ds.get("PixelSpacing"))
+    if spacing is not None:
+        return spacing, None
+    for group in ("SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence"):
+        items = ds.get(group)
+        if not items:
+            continue
+        measures = items[0].get("PixelMeasuresSequence")
+        if measures:
+            spacing = _pair(measures[0].get("PixelSpacing"))
+            if spacing is not None:
+                return spacing, None
+    imager = _pair(ds.get("ImagerPixelSpacing"))
+    if imager is None:
+        return None, None
+    try:
+        factor = float(ds.get("EstimatedRadiographicMagnificationFactor") or 0.0)
+    except (TypeError, ValueError):
+        factor = 0.0
+    if factor >= 1.0:
+        return (imager[0] / factor, imager[1] / factor), None
+    return imager, (
+        "only Imager Pixel Spacing (at the detector) and no magnification factor: "
+        "millimetres are at the detector, larger than in the patient by the magnification"
+    )
 
 
 def _read_instance(path: Path, ds: Dataset) -> tuple[list[Frame], list[str]]:
@@ -260,6 +300,9 @@ def _read_instance(path: Path, ds: Dataset) -> tuple[list[Frame], list[str]]:
     photometric = str(ds.PhotometricInterpretation).strip()
     n_frames = int(ds.get("NumberOfFrames") or 1)
     turn, orientation, warning = parse_patient_orientation(ds.get("PatientOrientation"))
+    spacing, spacing_note = _spacing(ds)
+    if spacing_note:
+        notes.append(spacing_note)
     if warning:
         notes.append(warning)
     if photometric in COLOUR_PHOTOMETRICS:
@@ -305,7 +348,7 @@ def _read_instance(path: Path, ds: Dataset) -> tuple[list[Frame], list[str]]:
                 sop_instance_uid=str(ds.SOPInstanceUID),
                 study_instance_uid=str(ds.get("StudyInstanceUID", "")),
                 series_instance_uid=str(ds.get("SeriesInstanceUID", "")),
-                pixel_spacing_mm=spacing_in_display(_spacing(ds), turn),
+                pixel_spacing_mm=spacing_in_display(spacing, turn),
                 source_path=path,
                 original_orientation=orientation,
                 flipped=turn.changed,
