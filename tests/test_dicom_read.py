@@ -311,3 +311,21 @@ def test_pixel_spacing_comes_from_the_patient_plane(tmp_path: Path) -> None:
     read = read_series([path])
     assert read.frames[0].pixel_spacing_mm == pytest.approx((0.22, 0.22))
     assert any("Imager Pixel Spacing (at the detector)" in w for w in read.warnings)
+
+
+def test_a_deflated_dataset_is_read(tmp_path: Path) -> None:
+    # Deflated Explicit VR Little Endian compresses the whole dataset: its pixels can only be
+    # found once it is inflated.
+    from pydicom.uid import DeflatedExplicitVRLittleEndian
+
+    variant = make_variant("MONOCHROME2", 12, "1.2.840.10008.1.2.1", False, matrix=16)
+    frame = np.linspace(0, 1, 256, dtype=np.float32).reshape(16, 16)
+    (path,) = write_study([frame], make_header(1), variant, tmp_path)
+    ds = pydicom.dcmread(path)
+    ds.file_meta.TransferSyntaxUID = DeflatedExplicitVRLittleEndian
+    deflated = tmp_path / "deflated.dcm"
+    ds.save_as(deflated, enforce_file_format=True)
+    read = read_series([deflated])
+    assert read.errors == []
+    [got] = read.frames
+    assert np.abs(got.pixels - frame).max() < 1e-3

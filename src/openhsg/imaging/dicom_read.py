@@ -42,6 +42,7 @@ from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.pixels.processing import apply_color_lut, apply_modality_lut
 from pydicom.pixels.utils import iter_pixels
+from pydicom.uid import DeflatedExplicitVRLittleEndian
 from pydicom.valuerep import DT
 
 from openhsg.imaging.orientation import parse_patient_orientation, spacing_in_display
@@ -321,7 +322,7 @@ def _read_instance(path: Path, ds: Dataset) -> tuple[list[Frame], list[str]]:
     instance_number = int(ds.InstanceNumber) if ds.get("InstanceNumber") is not None else None
     displays: list[npt.NDArray[np.float32]] = []
     coloured = False
-    for stored in _iter_frames(path, n_frames):
+    for stored in _iter_frames(path, n_frames, str(ds.file_meta.TransferSyntaxUID)):
         display, has_colour = to_display(stored)
         coloured = coloured or has_colour
         displays.append(np.ascontiguousarray(turn.to_display(display)))
@@ -456,10 +457,21 @@ def _lut_applies(stored: npt.NDArray[Any], low: int, high: int) -> bool:
     return stored.size > 0 and int(stored.min()) >= low and int(stored.max()) <= high
 
 
-def _iter_frames(path: Path, n_frames: int) -> Iterator[npt.NDArray[Any]]:
-    """Stored values frame by frame, without holding a whole multi-frame array in memory."""
+def _iter_frames(
+    path: Path, n_frames: int, transfer_syntax: str = ""
+) -> Iterator[npt.NDArray[Any]]:
+    """Stored values frame by frame, without holding a whole multi-frame array in memory.
+
+    A deflated dataset must be inflated whole before its pixels can be found: it is read in
+    full instead (frame by frame reading parses the raw file).
+    """
     count = 0
-    for arr in iter_pixels(path):
+    if transfer_syntax == DeflatedExplicitVRLittleEndian:
+        pixels = pydicom.dcmread(path).pixel_array
+        frames: Iterable[npt.NDArray[Any]] = pixels if n_frames > 1 else [pixels]
+    else:
+        frames = iter_pixels(path)
+    for arr in frames:
         count += 1
         yield arr
     if count != n_frames:
