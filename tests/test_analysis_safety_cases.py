@@ -105,6 +105,10 @@ CASES = [
     # Fresh hard validation (seed 931): a grainy right hydrosalpinx, as faint as spill and
     # with a ragged outline, read as patchy free spill; it did not grow between frames.
     pytest.param(931, 77, None, "hard", "right", "hydrosalpinx", id="hydrosalpinx-that-stays"),
+    # Fresh hard validation (seed 933): a right hydrosalpinx beside a lead "R" marker; the
+    # marker's residue after subtraction counted as a second piece of spill, so the clubbed
+    # ampulla no longer read as one structure, and the tube was called patent.
+    pytest.param(933, 96, None, "hard", "right", "hydrosalpinx", id="lead-marker-as-spill"),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

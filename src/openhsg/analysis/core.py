@@ -68,6 +68,19 @@ TARGET_MM = 0.45
 Z_LOW, Z_HIGH = 2.5, 5.0
 """Hysteresis thresholds on the contrast z-score (noise units) for the contrast mask."""
 
+OPAQUE_MM, OPAQUE_MIN_STEP, OPAQUE_NOISE_STEPS = 8.0, 0.12, 8.0
+"""An opaque object in the scout (a lead side marker) stands out of its surroundings, within
+``OPAQUE_MM``, by at least ``OPAQUE_MIN_STEP`` of the display range and
+``OPAQUE_NOISE_STEPS`` times the scout's noise. Bone is broader and fainter than that."""
+
+OPAQUE_MAX_MM = 25.0
+"""Opaque objects up to this long are markers (lead letters are 10-15 mm). Instruments run far
+longer, from below the cavity; their tracks are read as the canal and instrument lines
+(:func:`side_map`), which needs them in the contrast mask."""
+
+OPAQUE_SHARE = 0.6
+"""A contrast region lying this much or more on opaque objects of the scout is their residue."""
+
 
 @dataclass(frozen=True)
 class WorkingStack:
@@ -248,9 +261,56 @@ def contrast_maps(stack: WorkingStack, smooth_mm: float = 0.6) -> ContrastMaps:
     mask = np.zeros(z.shape, dtype=bool)
     min_px = max(4, round(2.0 / stack.mm_per_px**2))
     near = max(1, round(1.0 / stack.mm_per_px))
+    opaque = opaque_objects(ref, field, stack.mm_per_px)
     for i in range(1, n):
-        mask[i] = _contrast_mask(z[i], min_px, near)
+        mask[i] = _contrast_mask(z[i], min_px, near, opaque)
+        if opaque is not None:
+            # What is left over an opaque object is its residue, not faint contrast: clear it,
+            # so that tracing faint tubes is not drawn to it either.
+            z[i][opaque & ~mask[i] & (z[i] > 0)] = 0.0
     return ContrastMaps(z, mask, shifts, field)
+
+
+def opaque_objects(ref: FloatArray, field: BoolArray, mm: float) -> BoolArray | None:
+    """Small opaque objects of the scout: lead side markers.
+
+    Such an object is nearly white in the scout and stays so in every frame, where a display
+    curve that bends at its bright end (an automatic window, a knee compressing the brightest
+    structures) leaves a residue the shape of the object after subtraction: a lead "R"
+    read as spill made a hydrosalpinx look patent in validation. The objects are what stands
+    out of the scout's surroundings within :data:`OPAQUE_MM` (a white top-hat) by more than
+    :data:`OPAQUE_MIN_STEP` of the display range and :data:`OPAQUE_NOISE_STEPS` times the
+    noise, and no longer than :data:`OPAQUE_MAX_MM`; they are grown by a millimetre for the
+    smoothed edges of their residue.
+
+    Parameters
+    ----------
+    ref
+        The smoothed scout, display brightness.
+    field
+        Exposed field.
+    mm
+        Pixel size.
+
+    Returns
+    -------
+    numpy.ndarray of bool or None
+        The objects, or None where the scout has none.
+    """
+    size = 2 * max(1, round(OPAQUE_MM / mm / 2)) + 1
+    tophat = ref - ndi.grey_opening(ref, size=(size, size))
+    noise = _robust_sigma(tophat[field])
+    step = max(OPAQUE_MIN_STEP, OPAQUE_NOISE_STEPS * noise)
+    labels, _count = ndi.label((tophat > step) & field, structure=np.ones((3, 3), dtype=bool))
+    longest = max(1, round(OPAQUE_MAX_MM / mm))
+    compact = [
+        k
+        for k, box in enumerate(ndi.find_objects(labels), start=1)
+        if box is not None and max(sl.stop - sl.start for sl in box) <= longest
+    ]
+    if not compact:
+        return None
+    return dilate_in_box(np.isin(labels, compact), max(1, round(1.0 / mm)))
 
 
 @dataclass(frozen=True)
@@ -451,15 +511,18 @@ def _binned_median_map(
     return out
 
 
-def _contrast_mask(z: FloatArray, min_px: int, near: int) -> BoolArray:
+def _contrast_mask(
+    z: FloatArray, min_px: int, near: int, opaque: BoolArray | None = None
+) -> BoolArray:
     """Contrast mask of one frame: hysteresis on ``z``, small regions and artefacts removed.
 
     The hysteresis keeps the regions of ``z > Z_LOW`` that reach ``Z_HIGH``; regions smaller
     than ``min_px`` are noise. Contrast only adds brightness: changed burned-in text (white on a
     dark outline), a moved instrument or a misregistered edge leaves bright and dark side by
     side, so a region with a fifth of its pixels within ``near`` + 1 pixels of strongly
-    negative change (``z < -Z_HIGH``) is dropped. Every step keeps or drops whole regions of
-    ``z > Z_LOW``, so one labelling serves all three.
+    negative change (``z < -Z_HIGH``) is dropped, and so is a region lying mostly
+    (:data:`OPAQUE_SHARE`) on the scout's ``opaque`` objects (:func:`opaque_objects`). Every
+    step keeps or drops whole regions of ``z > Z_LOW``, so one labelling serves them all.
     """
     labels, count = ndi.label(z > Z_LOW)
     if count == 0:
@@ -474,6 +537,9 @@ def _contrast_mask(z: FloatArray, min_px: int, near: int) -> BoolArray:
         touched = dilate_in_box(negative, near + 1)
         hit = np.bincount(labels[touched].ravel(), minlength=count + 1)
         keep &= hit < 0.2 * np.maximum(area, 1)
+    if opaque is not None and keep.any():
+        on = np.bincount(labels[opaque].ravel(), minlength=count + 1)
+        keep &= on < OPAQUE_SHARE * np.maximum(area, 1)
     out: BoolArray = keep[labels]
     return out
 
