@@ -109,6 +109,18 @@ CASES = [
     # marker's residue after subtraction counted as a second piece of spill, so the clubbed
     # ampulla no longer read as one structure, and the tube was called patent.
     pytest.param(933, 96, None, "hard", "right", "hydrosalpinx", id="lead-marker-as-spill"),
+    # Fresh hard validation (seed 931): the right tube blocked at the cornu, no left tube in
+    # view; the left tube, too faint to see, ran under the cavity and spilled on the right,
+    # where 22 mm of its distal part read as the right tube's.
+    pytest.param(
+        931, 98, None, "hard", "right", "proximal_occlusion", id="spill-of-a-tube-not-in-view"
+    ),
+    # Fresh hard validation (seed 935): a left salpingectomy; the right tube, too faint to
+    # see, looped under the cavity and spilled beside it on the left, where 34 mm of spill
+    # read as a left tube.
+    pytest.param(
+        935, 11, None, "hard", "left", "salpingectomy", id="spill-beside-the-cavity-unseen-tube"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

@@ -661,7 +661,8 @@ def _spill_by_a_hidden_end(
     cornua: dict[int, tuple[float, float]],
     mm: float,
 ) -> dict[int, tubes.TubeReading]:
-    """Mark ``other_end_hidden`` where the other tube may have brought the spill from behind.
+    """Mark ``other_end_hidden`` (or ``other_tube_unseen``) where the other tube may have
+    brought the spill from behind the uterus.
 
     When the other tube's far end, well away from its cornu, runs into the cavity and canal
     zone, the tube may go on behind the uterus, out of sight, and spill beside it. Spill of
@@ -711,6 +712,14 @@ def _spill_by_a_hidden_end(
                 near_far = ndi.distance_transform_edt(~zone) * mm <= HIDDEN_SPILL_REACH_MM
             reach_zone = near_far
         if not (spreading & reach_zone[None]).any():
+            continue
+        # A tube too faint to see shows no end at all: with nothing of the other side in
+        # view, this short tube's spill beside the uterus may be its (two false reassurances
+        # on fresh hard validation: a removed tube's side, and a blocked one, got the spill of
+        # the other tube running unseen under the cavity; 10 correct calls of 600 lost).
+        unseen = theirs.length_mm < tubes.TUBE_RULES.tube_min_length_mm and not theirs_spills
+        if unseen and mine.solid_length_mm < SHORT_BESIDE_HIDDEN_MM:
+            out[side] = replace(mine, other_tube_unseen=True)
             continue
         cr, cc = cornua[other]
         away = np.hypot(rows - cr, cols - cc) * mm >= tubes.TUBE_RULES.cornu_reach_mm

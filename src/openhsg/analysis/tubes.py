@@ -220,6 +220,10 @@ class TubeReading:
     other_end_hidden
         The spill touches the cavity and canal zone, into which the other tube runs out of
         sight: it may be that tube's (set by the caller).
+    other_tube_unseen
+        The spill lies close to the cavity and canal zone, and the other side shows neither
+        tube nor spill: that tube, too faint to see, may run behind the uterus and this be its
+        spill (set by the caller).
     spill_at_other_end
         The tube shows only when its spill does, and that spill lies at the far end of the
         other tube, seen filling before: it may be that tube's spill, and this "tube" its
@@ -257,6 +261,7 @@ class TubeReading:
     other_tube_seen: bool = True
     unexplained_area_mm2: float = 0.0
     other_end_hidden: bool = False
+    other_tube_unseen: bool = False
     spill_at_other_end: bool = False
     ends_at_other_cornu: bool = False
 
@@ -981,6 +986,15 @@ def decide_tube(
             f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but close to the "
             "cavity and canal, behind which the other tube runs out of sight: it may be that "
             "tube's spill"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
+    if spilled and r.other_tube_unseen:
+        reasons.append(
+            f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but close to the "
+            "cavity and canal, and the other side shows neither tube nor spill: the other "
+            "tube, too faint to see, may run behind the uterus, and this be its spill"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
