@@ -360,3 +360,28 @@ def test_spill_near_the_cavity_may_come_from_a_tube_hidden_behind_it() -> None:
     assert max(readings[LEFT].thick_area_mm2) > 0.0
     out = _spill_by_a_hidden_end(readings, sides.exclusion, sides.cornua, MM)
     assert not out[RIGHT].other_end_hidden
+
+
+def test_spill_beside_the_cavity_with_nothing_on_the_other_side_may_be_its_tube() -> None:
+    # Fresh hard validation (two false reassurances): the other tube, too faint to show at
+    # all, ran under the cavity and spilled beside it on this side, where a short "tube"
+    # reached the spill. With neither tube nor spill on the other side, the spill is in doubt.
+    right = np.zeros(SHAPE, dtype=bool)
+    right[99:102, 62:80] = True  # out from the cornu
+    right[99:140, 62:65] = True  # and down beside the cavity
+    spill = _ellipse((150, 66), 10, 10)
+    scout = np.zeros(SHAPE, dtype=bool)
+    sides, z = _sides([scout, right, right | spill])
+    readings = {s: read_side(sides, z, s, MM) for s in (RIGHT, LEFT)}
+    assert readings[RIGHT].first_spill_frame == 2
+    assert readings[LEFT].length_mm == 0.0
+    out = _spill_by_a_hidden_end(readings, sides.exclusion, sides.cornua, MM)
+    assert out[RIGHT].other_tube_unseen and not out[RIGHT].other_end_hidden
+    # A tube on the other side that spills in view of its own accounts for itself.
+    left = _bar(100, 122, 100, 160) | _bar(40, 160, 100, 162)
+    own = _ellipse((40, 170), 12, 12)
+    sides, z = _sides([scout, right | left, right | spill | left | own])
+    readings = {s: read_side(sides, z, s, MM) for s in (RIGHT, LEFT)}
+    assert max(readings[LEFT].thick_area_mm2) > 0.0
+    out = _spill_by_a_hidden_end(readings, sides.exclusion, sides.cornua, MM)
+    assert not out[RIGHT].other_tube_unseen

@@ -253,3 +253,11 @@ def test_an_elongated_collection_that_does_not_grow_is_not_free_spill() -> None:
     # Seen in one frame only, its growth is unknown: read as before.
     once = replace(sac, thick_area_mm2=(0.0, 0.0, 0.0, 0.0, 0.0, 316.0), growth=1.0)
     assert decide_tube(once, "right", 6, cavity_z=54.0).patency == "patent"
+
+
+def test_spill_beside_the_cavity_when_the_other_side_shows_nothing_is_not_attributed() -> None:
+    # The other tube, too faint to see, may run behind the uterus and spill on this side.
+    unseen = replace(_BASE, other_tube_unseen=True)
+    f = decide_tube(unseen, "left", 6, cavity_z=40.0, cavity_first_frame=1)
+    assert f.patency == "indeterminate"
+    assert "neither tube nor spill" in " ".join(f.reasons)
