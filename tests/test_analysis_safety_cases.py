@@ -121,6 +121,36 @@ CASES = [
     pytest.param(
         935, 11, None, "hard", "left", "salpingectomy", id="spill-beside-the-cavity-unseen-tube"
     ),
+    # Fresh validation (seed 938): the right tube blocked at the cornu; the left tube runs
+    # round the cavity and back under it, and spills by the right cornu. The right "tube"
+    # (streaks of that spill) first showed a frame after the left tube had spilled.
+    pytest.param(
+        938,
+        98,
+        None,
+        "standard",
+        "right",
+        "proximal_occlusion",
+        id="streaks-after-the-other-spilled",
+    ),
+    # Fresh hard validation (seed 939): a right salpingectomy, no left tube in view; the left
+    # tube spilled by the canal, and 86 mm of that spill's edges, joined to a stub by the
+    # canal but not traced from the cornu, read as a right tube.
+    pytest.param(
+        939, 30, None, "hard", "right", "salpingectomy", id="spill-edges-not-from-the-cornu"
+    ),
+    # Fresh hard validation (seed 941): a right hydrosalpinx; the left tube's wide spill
+    # spread under the cavity and, a frame later, 22 mm of its edge read as the right tube's
+    # distal part, with a little "spill".
+    pytest.param(
+        941, 39, None, "hard", "right", "hydrosalpinx", id="the-other-sides-spill-spreading"
+    ),
+    # Fresh validation (seed 946): the right tube blocked at the cornu, with venous
+    # intravasation on the right read as a 219 mm tube; in the last frame, after the network
+    # washed out, a little of the left tube's spill reached it.
+    pytest.param(
+        946, 79, None, "standard", "right", "proximal_occlusion", id="late-spill-at-a-network-trace"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

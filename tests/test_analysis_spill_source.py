@@ -11,7 +11,10 @@ from openhsg.analysis.pipeline import (
     _clear_of_other_side,
     _contested_spill,
     _end_hidden_by_spill,
+    _first_solid_tube_frame,
     _read_side_in_box,
+    _small_late_spill,
+    _spill_at_an_earlier_end,
     _spill_by_a_hidden_end,
 )
 from openhsg.analysis.tubes import TubeReading, read_side
@@ -385,3 +388,102 @@ def test_spill_beside_the_cavity_with_nothing_on_the_other_side_may_be_its_tube(
     assert max(readings[LEFT].thick_area_mm2) > 0.0
     out = _spill_by_a_hidden_end(readings, sides.exclusion, sides.cornua, MM)
     assert not out[RIGHT].other_tube_unseen
+
+
+def test_a_tube_not_traced_from_its_cornu_beside_an_empty_side_loses_its_spill() -> None:
+    # Fresh hard validation (a false reassurance): a removed tube's side got 86 mm of the
+    # unseen other tube's spill edges, joined to a stub by the canal; nothing of it ran
+    # continuously from the cornu. However long, such a "tube" does not make the spill its own.
+    right = np.zeros(SHAPE, dtype=bool)
+    right[99:102, 62:80] = True
+    right[99:140, 62:65] = True
+    spill = _ellipse((150, 76), 10, 10)  # touching the cavity and canal zone
+    scout = np.zeros(SHAPE, dtype=bool)
+    sides, z = _sides([scout, right, right | spill])
+    readings = {s: read_side(sides, z, s, MM) for s in (RIGHT, LEFT)}
+    long_from_cornu = replace(readings[RIGHT], solid_length_mm=90.0, from_cornu_mm=90.0)
+    out = _spill_by_a_hidden_end(
+        {RIGHT: long_from_cornu, LEFT: readings[LEFT]}, sides.exclusion, sides.cornua, MM
+    )
+    assert not out[RIGHT].other_tube_unseen
+    not_from_cornu = replace(long_from_cornu, from_cornu_mm=0.0)
+    out = _spill_by_a_hidden_end(
+        {RIGHT: not_from_cornu, LEFT: readings[LEFT]}, sides.exclusion, sides.cornua, MM
+    )
+    assert out[RIGHT].other_tube_unseen
+
+
+def test_a_tube_shows_when_solid_contrast_traces_it() -> None:
+    reading = replace(_spilling((0.0, 0.0, 0.0, 0.0)), solid_lengths_mm=(0.0, 16.7, 0.0, 61.3))
+    assert _first_solid_tube_frame(reading) == 3
+    assert _first_solid_tube_frame(replace(reading, solid_lengths_mm=(0.0, 5.0))) is None
+
+
+def _spilling(thick: tuple[float, ...]) -> TubeReading:
+    seen = [i for i, a in enumerate(thick) if a >= 40.0]
+    return TubeReading(
+        length_mm=80.0,
+        tube_frame=1,
+        lengths_mm=(0.0,) + (80.0,) * (len(thick) - 1),
+        solid_length_mm=80.0,
+        thick_area_mm2=thick,
+        cornual_area_mm2=0.0,
+        max_width_mm=12.0,
+        dense_fraction=0.4,
+        elongation=1.5,
+        components=1,
+        growth=2.0,
+        first_tube_frame=1,
+        first_spill_frame=seen[0] if seen else None,
+    )
+
+
+def test_small_spill_showing_after_the_other_sides_may_be_that_spill_spreading() -> None:
+    # Fresh validation (two false reassurances): the other side spilled widely, and a frame or
+    # more later a little contrast reached this side, at a blocked side's trace or beside a
+    # hydrosalpinx.
+    theirs = _spilling((0.0, 0.0, 300.0, 900.0, 2500.0))
+    assert _small_late_spill(_spilling((0.0, 0.0, 0.0, 0.0, 150.0)), theirs)
+    # A tube filling late after an antispasmodic spills plenty of its own.
+    assert not _small_late_spill(_spilling((0.0, 0.0, 0.0, 0.0, 800.0)), theirs)
+    # Spill on both sides from the same frame is each side's own.
+    assert not _small_late_spill(_spilling((0.0, 0.0, 150.0, 150.0, 150.0)), theirs)
+    # Nor does a side that spilled first lose its spill to a later, larger one.
+    assert not _small_late_spill(theirs, _spilling((0.0, 0.0, 0.0, 0.0, 150.0)))
+
+
+def test_a_tube_first_showing_after_the_other_spilled_at_its_end_loses_that_spill() -> None:
+    # Fresh validation (a false reassurance): the left tube ran under the cavity and spilled
+    # at its end, by the right side, in frame 2; a right "tube" first showed in frame 3 (the
+    # spill's streaks) and its spill in frame 4. Before, only a tube first showing in its
+    # spill's frame was doubted.
+    left = np.zeros(SHAPE, dtype=bool)
+    left[99:102, 120:140] = True  # out from the left cornu
+    left[99:160, 138:141] = True  # down
+    left[158:161, 76:141] = True  # and back under the cavity
+    end_spill = _ellipse((160, 72), 5, 5)
+    streak = np.zeros(SHAPE, dtype=bool)
+    streak[99:102, 50:80] = True
+    streak[99:142, 50:53] = True
+    cloud = _ellipse((150, 52), 10, 10)
+    scout = np.zeros(SHAPE, dtype=bool)
+
+    def read(frames: list[np.ndarray]) -> dict[int, TubeReading]:
+        sides, z = _sides(frames)
+        sides.labels[150:, 66:100] = LEFT  # the crossing tube and its end are the left's
+        return {s: read_side(sides, z, s, MM) for s in (RIGHT, LEFT)}
+
+    with_end = left | end_spill
+    readings = read([scout, left, with_end, with_end | streak, with_end | streak | cloud])
+    assert readings[LEFT].first_spill_frame == 2
+    assert readings[RIGHT].first_tube_frame == 3
+    assert readings[RIGHT].first_spill_frame == 4
+    out = _spill_at_an_earlier_end(readings, _sides([scout])[0].cornua, MM)
+    assert out[RIGHT].spill_at_other_end
+    # Shown before the other tube spilled, the tube is its own spill's source.
+    readings = read(
+        [scout, left | streak, with_end | streak, with_end | streak, with_end | streak | cloud]
+    )
+    assert readings[RIGHT].first_tube_frame == 1
+    out = _spill_at_an_earlier_end(readings, _sides([scout])[0].cornua, MM)
+    assert not out[RIGHT].spill_at_other_end

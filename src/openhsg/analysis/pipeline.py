@@ -336,6 +336,31 @@ def analyze_frames(
                 "where spill lies: it may spill there unseen",
             ),
         )
+    # Spill grows and spreads (issue 3's time reasoning): spill that shows on this side only
+    # after the other side has spilled, and stays small beside it, may be that spill spreading
+    # across (two false reassurances on fresh validation: the other side's spill reached a
+    # blocked side's network trace, and a hydrosalpinx's side, a frame later). Tubes filling
+    # late after an antispasmodic spill more than that (a third of the other side's spill or
+    # more on development data).
+    for s in (core.RIGHT, core.LEFT):
+        if s == absent or calls[s].patency != "patent":
+            continue
+        o = core.LEFT if s == core.RIGHT else core.RIGHT
+        if not _small_late_spill(readings[s], readings[o]):
+            continue
+        calls[s] = TubeFinding(
+            "indeterminate",
+            None,
+            False,
+            calls[s].max_ampullary_diameter_mm,
+            "indeterminate",
+            0.3,
+            (
+                *calls[s].reasons,
+                f"but that contrast shows only after the {names[o]} side has spilled, and "
+                f"stays small beside its spill: it may be that spill spreading across",
+            ),
+        )
     # Filling defects over the cavity frames before the tubes drain it.
     cav_frames = [
         i
@@ -718,7 +743,11 @@ def _spill_by_a_hidden_end(
         # on fresh hard validation: a removed tube's side, and a blocked one, got the spill of
         # the other tube running unseen under the cavity; 10 correct calls of 600 lost).
         unseen = theirs.length_mm < tubes.TUBE_RULES.tube_min_length_mm and not theirs_spills
-        if unseen and mine.solid_length_mm < SHORT_BESIDE_HIDDEN_MM:
+        # A tube not traced continuously from its cornu is no surer (a third, on the next
+        # fresh hard set: a removed tube's side got 86 mm of that spill's edges, joined to a
+        # stub by the canal).
+        not_from_cornu = mine.from_cornu_mm < tubes.TUBE_RULES.tube_min_length_mm
+        if unseen and (mine.solid_length_mm < SHORT_BESIDE_HIDDEN_MM or not_from_cornu):
             out[side] = replace(mine, other_tube_unseen=True)
             continue
         cr, cc = cornua[other]
@@ -780,7 +809,9 @@ def _spill_at_an_earlier_end(
     """Mark ``spill_at_other_end`` where a tube shows only with its spill, at the other's end.
 
     A tube fills before it spills (DOMAIN.md 2). When nothing of this side's tube shows before
-    the frame its spill appears in, while the other tube filled in an earlier frame and its
+    the frame its spill appears in (nor before the other tube spilled, when it did so
+    earlier; at least ``tube_min_length_mm`` of solid contrast counts as showing), while the
+    other tube filled in an earlier frame and its
     far end lies at that spill (within :data:`OTHER_END_MM`), the spill may have come from
     the other tube and this side's "tube" be its streaks. A false reassurance on fresh hard
     validation: a tube ending below the cavity spilled across the midline, beside the cornu
@@ -792,13 +823,42 @@ def _spill_at_an_earlier_end(
         frame = mine.first_spill_frame
         if frame is None or mine.spill_shared:
             continue
-        if mine.first_tube_frame is not None and mine.first_tube_frame < frame:
+        # This tube shows (by solid contrast) before its spill does, and before the other
+        # tube had spilled: the spill is not in doubt. (Its first showing after the other's
+        # spill, a frame before its own, left a false reassurance on fresh validation: the
+        # other tube, passing under the cavity, spilled by a blocked tube's cornu.)
+        shown = _first_solid_tube_frame(mine)
+        by = frame if theirs.first_spill_frame is None else min(frame, theirs.first_spill_frame)
+        if shown is not None and shown < by:
             continue
         if theirs.first_tube_frame is None or theirs.first_tube_frame >= frame:
             continue
         if _other_end_at(mine, theirs, frame, cornua[other], mm):
             out[side] = replace(mine, spill_at_other_end=True)
     return out
+
+
+def _first_solid_tube_frame(reading: tubes.TubeReading) -> int | None:
+    """First frame whose traced tube has at least ``tube_min_length_mm`` of solid contrast."""
+    least = tubes.TUBE_RULES.tube_min_length_mm
+    return next((i for i, v in enumerate(reading.solid_lengths_mm) if v >= least), None)
+
+
+LATE_SPILL_FRACTION = 0.2
+"""Spill first seen after the other side's and smaller than this fraction of it may be that
+spill spreading across."""
+
+
+def _small_late_spill(mine: tubes.TubeReading, theirs: tubes.TubeReading) -> bool:
+    """This side's spill shows only after the other side's and stays under
+    :data:`LATE_SPILL_FRACTION` of it."""
+    frame, their_frame = mine.first_spill_frame, theirs.first_spill_frame
+    if frame is None or their_frame is None or their_frame >= frame:
+        return False
+    theirs_area = max(theirs.thick_area_mm2, default=0.0)
+    if theirs_area < tubes.TUBE_RULES.spill_min_area_mm2:
+        return False
+    return max(mine.thick_area_mm2, default=0.0) < LATE_SPILL_FRACTION * theirs_area
 
 
 def _end_hidden_by_spill(

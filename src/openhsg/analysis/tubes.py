@@ -167,6 +167,9 @@ class TubeReading:
         Per frame, the traced tube's length.
     solid_length_mm
         Longest traced length made of contrast above the pixel threshold (no faint help).
+    solid_lengths_mm
+        Per frame, that solid length (a tube fills before it spills: what shows before the
+        first spill frame is the tube itself, not streaks of spill).
     thick_area_mm2
         Per frame, thick contrast attached to the traced tube, away from the cornu.
     cornual_area_mm2
@@ -225,9 +228,9 @@ class TubeReading:
         tube nor spill: that tube, too faint to see, may run behind the uterus and this be its
         spill (set by the caller).
     spill_at_other_end
-        The tube shows only when its spill does, and that spill lies at the far end of the
-        other tube, seen filling before: it may be that tube's spill, and this "tube" its
-        streaks (set by the caller).
+        The tube shows (by solid contrast) only when its spill does, or only after the other
+        tube has spilled, and its spill lies at the far end of the other tube, seen filling
+        before: it may be that tube's spill, and this "tube" its streaks (set by the caller).
     ends_at_other_cornu
         The spill lies by this side's cornu and the traced tube ends by the other cornu: it
         may be the other tube, crossing over the fundus, seen from its end (set by the
@@ -264,6 +267,7 @@ class TubeReading:
     other_tube_unseen: bool = False
     spill_at_other_end: bool = False
     ends_at_other_cornu: bool = False
+    solid_lengths_mm: tuple[float, ...] = ()
 
     @property
     def spill_frame(self) -> int | None:
@@ -687,6 +691,7 @@ def read_side(
         tube_frame=int(np.argmax(lengths)) if length > 0 else None,
         lengths_mm=tuple(lengths),
         solid_length_mm=max(solid),
+        solid_lengths_mm=tuple(solid),
         thick_area_mm2=tuple(thick_areas),
         cornual_area_mm2=cornual,
         max_width_mm=width,
@@ -1011,8 +1016,9 @@ def decide_tube(
     if spilled and r.spill_at_other_end:
         reasons.append(
             f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but the "
-            f"{side_name} tube shows only once it is there, at the end of the other tube, "
-            "which filled before: it may be that tube's spill"
+            f"{side_name} tube shows only once contrast is there, or the other tube has "
+            "spilled, and it lies at the end of the other tube, which filled before: it may "
+            "be that tube's spill"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
