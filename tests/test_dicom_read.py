@@ -329,3 +329,23 @@ def test_a_deflated_dataset_is_read(tmp_path: Path) -> None:
     assert read.errors == []
     [got] = read.frames
     assert np.abs(got.pixels - frame).max() < 1e-3
+
+
+def test_jpeg_ls_is_decoded_by_charls_to_the_same_values(tmp_path: Path) -> None:
+    # CharLS (pyjpegls) decodes JPEG-LS about four times faster than libjpeg; the reader
+    # prefers it, and both must give the same stored values.
+    from pydicom.pixels import pixel_array
+    from pydicom.uid import JPEGLSLossless, RLELossless
+
+    from openhsg.imaging.dicom_read import _fastest_plugin
+
+    assert _fastest_plugin(JPEGLSLossless) == "pyjpegls"
+    assert _fastest_plugin(RLELossless) == ""
+    frames = display_frames(2, 40, seed=3)
+    variant = make_variant("MONOCHROME2", 12, JPEGLSLossless, multiframe=True)
+    [path] = write_study(frames, make_header(2), variant, tmp_path)
+    fast = pixel_array(path, decoding_plugin="pyjpegls")
+    reference = pixel_array(path, decoding_plugin="pylibjpeg")
+    assert np.array_equal(fast, reference)
+    read = read_series([path])
+    assert len(read.frames) == 2 and not read.errors

@@ -40,9 +40,10 @@ import numpy.typing as npt
 import pydicom
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
+from pydicom.pixels.decoders.base import get_decoder
 from pydicom.pixels.processing import apply_color_lut, apply_modality_lut
 from pydicom.pixels.utils import iter_pixels
-from pydicom.uid import DeflatedExplicitVRLittleEndian
+from pydicom.uid import DeflatedExplicitVRLittleEndian, JPEGLSLossless, JPEGLSNearLossless
 from pydicom.valuerep import DT
 
 from openhsg.imaging.orientation import parse_patient_orientation, spacing_in_display
@@ -457,6 +458,21 @@ def _lut_applies(stored: npt.NDArray[Any], low: int, high: int) -> bool:
     return stored.size > 0 and int(stored.min()) >= low and int(stored.max()) <= high
 
 
+_FASTEST_PLUGIN = {str(JPEGLSLossless): "pyjpegls", str(JPEGLSNearLossless): "pyjpegls"}
+"""Decoder plugins to prefer over pydicom's default order: CharLS (pyjpegls) decodes JPEG-LS
+about four times faster than libjpeg (pylibjpeg) here, to the same values (both lossless
+decoders of one standard)."""
+
+
+def _fastest_plugin(transfer_syntax: str) -> str:
+    """The preferred decoding plugin for ``transfer_syntax`` when installed, else ``""``
+    (pydicom chooses)."""
+    plugin = _FASTEST_PLUGIN.get(str(transfer_syntax), "")
+    if plugin and plugin not in get_decoder(transfer_syntax).available_plugins:
+        return ""
+    return plugin
+
+
 def _iter_frames(
     path: Path, n_frames: int, transfer_syntax: str = ""
 ) -> Iterator[npt.NDArray[Any]]:
@@ -470,7 +486,7 @@ def _iter_frames(
         pixels = pydicom.dcmread(path).pixel_array
         frames: Iterable[npt.NDArray[Any]] = pixels if n_frames > 1 else [pixels]
     else:
-        frames = iter_pixels(path)
+        frames = iter_pixels(path, decoding_plugin=_fastest_plugin(transfer_syntax))
     for arr in frames:
         count += 1
         yield arr
