@@ -151,6 +151,9 @@ CASES = [
     pytest.param(
         946, 79, None, "standard", "right", "proximal_occlusion", id="late-spill-at-a-network-trace"
     ),
+    # Fresh validation (seed 952): a right hydrosalpinx curled into a hook; 1.95 times as long
+    # as wide on its ellipse, it was not held as a dilated ampulla and read as free spill.
+    pytest.param(952, 96, None, "standard", "right", "hydrosalpinx", id="hydrosalpinx-curled-hook"),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

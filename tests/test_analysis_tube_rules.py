@@ -261,3 +261,38 @@ def test_spill_beside_the_cavity_when_the_other_side_shows_nothing_is_not_attrib
     f = decide_tube(unseen, "left", 6, cavity_z=40.0, cavity_first_frame=1)
     assert f.patency == "indeterminate"
     assert "neither tube nor spill" in " ".join(f.reasons)
+
+
+def test_a_collection_curled_into_a_hook_that_does_not_grow_is_not_free_spill() -> None:
+    # Fresh validation (a false reassurance): a hydrosalpinx curled into a hook, 1.95 times as
+    # long as wide on its ellipse but 3 times along its course, held its size over two frames.
+    hook = replace(
+        _BASE,
+        dense_fraction=0.42,
+        components=1,
+        elongation=1.95,
+        course_elongation=3.05,
+        branch_ends=2,
+        max_width_mm=12.0,
+        thick_area_mm2=(0.0, 0.0, 0.0, 0.0, 285.0, 282.0),
+        growth=0.99,
+    )
+    f = decide_tube(hook, "right", 6, cavity_z=181.0)
+    assert f.patency == "indeterminate"
+    assert "3.0 times as long as wide" in " ".join(f.reasons)
+    # A compact cloud (short along its course too) is not held that way.
+    compact = decide_tube(replace(hook, course_elongation=1.2), "right", 6, cavity_z=181.0)
+    assert "does not grow" not in " ".join(compact.reasons)
+
+
+def test_course_elongation_measures_a_curved_tube_along_its_length() -> None:
+    import numpy as np
+
+    from openhsg.analysis.tubes import _course_elongation
+
+    rows, cols = np.indices((120, 120))
+    ring = np.hypot(rows - 60, cols - 60)
+    hook = (ring >= 30) & (ring <= 40) & (rows <= 70)  # a curled band 10 px wide
+    disc = ring <= 20
+    assert _course_elongation(hook) > 5.0
+    assert _course_elongation(disc) < 1.5

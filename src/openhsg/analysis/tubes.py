@@ -180,6 +180,9 @@ class TubeReading:
         Of the attached thick contrast, in its largest frame: fraction that is dense.
     elongation, components
         Of that contrast: major / minor axis of its largest part, and number of parts.
+    course_elongation
+        Of that largest part: length along its skeleton over its mean width (a curved,
+        tube-like structure is long along its course though not on its ellipse).
     growth
         Attached thick area in the last frame with any / in the first: spreading spill grows.
     median_z
@@ -268,6 +271,7 @@ class TubeReading:
     spill_at_other_end: bool = False
     ends_at_other_cornu: bool = False
     solid_lengths_mm: tuple[float, ...] = ()
+    course_elongation: float = 1.0
 
     @property
     def spill_frame(self) -> int | None:
@@ -303,6 +307,21 @@ def _elongation(region: BoolArray) -> float:
         return 1.0
     p = props[0]
     return float(p.axis_major_length) / max(float(p.axis_minor_length), 1.0)
+
+
+def _course_elongation(region: BoolArray) -> float:
+    """Length along the skeleton over mean width (area / skeleton length): how many times
+    longer than wide a curved structure is, where its ellipse is not (a dilated ampulla
+    curled into a hook: 1.95 on its ellipse, 3.05 along its course, on fresh validation)."""
+    box = bounding_box(region, 1)
+    if box is None:
+        return 1.0
+    part = region[box]
+    length = int(skeletonize(part).sum())
+    if length == 0:
+        return 1.0
+    width = float(part.sum()) / length
+    return (length + width) / width
 
 
 def _is_straight(part: BoolArray, mm: float) -> bool:
@@ -654,6 +673,7 @@ def read_side(
         beside = max(beside, float(far_out.sum()) * px2)
     best = int(np.argmax(thick_areas))
     dense, elongation, components, width, median_z, ends = 0.0, 1.0, 0, 0.0, 0.0, 0
+    course = 1.0
     if thick_areas[best] > 0:
         region = thick_masks[best]
         labels, components = ndi.label(region)
@@ -664,6 +684,7 @@ def read_side(
         sizes = np.bincount(labels.ravel())[1:]
         big = labels == int(np.argmax(sizes)) + 1
         elongation = _elongation(big)
+        course = _course_elongation(big)
         ends = skeleton_branches(big)
         width = 2.0 * float(ndi.distance_transform_edt(big).max()) * mm
     seen = [i for i in range(n) if thick_areas[i] > 0]
@@ -692,6 +713,7 @@ def read_side(
         lengths_mm=tuple(lengths),
         solid_length_mm=max(solid),
         solid_lengths_mm=tuple(solid),
+        course_elongation=course,
         thick_area_mm2=tuple(thick_areas),
         cornual_area_mm2=cornual,
         max_width_mm=width,
@@ -1035,16 +1057,19 @@ def decide_tube(
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
         )
+    # Held along its course too: a dilated ampulla curled into a hook (a hydrosalpinx called
+    # free spill on fresh validation: 1.95 on its ellipse, 3.05 along its course).
     held = (
         r.components == 1
-        and r.elongation >= 2.0
+        and max(r.elongation, r.course_elongation) >= 2.0
         and sum(area > 0 for area in r.thick_area_mm2) >= 2
         and r.growth < rules.spill_min_growth
     )
     if patchy and held:
+        long_by = max(r.elongation, r.course_elongation)
         reasons.append(
             f"the {side_name} tube ends in one elongated collection ({r.max_width_mm:.0f} mm "
-            f"wide, {r.elongation:.1f} times as long as wide) that does not grow from frame to "
+            f"wide, {long_by:.1f} times as long as wide) that does not grow from frame to "
             "frame, as free spill does: a dilated, blocked ampulla (hydrosalpinx) or loculated "
             "spill; patency cannot be called"
         )
