@@ -45,10 +45,10 @@ from scipy import ndimage as ndi
 from skimage.transform import rescale, rotate
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_analysis import RESULTS, SEPTATE_GROUP, _frames_in_memory  # noqa: E402
+from bench_analysis import RESULTS, SEPTATE_GROUP, _frames_in_memory
 
-from openhsg.analysis.pipeline import analyze_frames  # noqa: E402
-from openhsg.imaging.dicom_read import Frame  # noqa: E402
+from openhsg.analysis.pipeline import analyze_frames
+from openhsg.imaging.dicom_read import Frame
 
 BEGIN, END = "<!-- robustness:begin -->", "<!-- robustness:end -->"
 Pixels = np.ndarray[Any, np.dtype[np.float32]]
