@@ -6,11 +6,16 @@ wrongly called patent and why. They guard the safety rules of :mod:`openhsg.anal
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
+from skimage.transform import rescale
 
-from openhsg.analysis.pipeline import analyze_paths
+from openhsg.analysis.pipeline import analyze_frames, analyze_paths
+from openhsg.imaging.dicom_read import read_series
 from openhsg.simulate.study import simulate_study, write_simulated_study
 
 CASES = [
@@ -182,4 +187,52 @@ def test_tube_that_is_not_patent_is_never_called_patent(
     folder = write_simulated_study(study, tmp_path, png=False)
     [result] = analyze_paths([folder / "dicom"])
     tube = getattr(result.findings.tubes, side)
+    assert tube.patency != "patent", tube.reasons
+
+
+def _gamma_2(pixels: np.ndarray, mm: float) -> tuple[np.ndarray, float]:
+    return np.clip(pixels, 0.0, 1.0) ** 2, mm
+
+
+def _matrix_1_4(pixels: np.ndarray, mm: float) -> tuple[np.ndarray, float]:
+    return rescale(pixels, 1.4, order=1, preserve_range=True).astype(np.float32), mm / 1.4
+
+
+OTHER_CHAIN_CASES = [
+    # Robustness benchmark (seed 958, hard), frames through a steep display curve (gamma 2):
+    # a left hydrosalpinx whose sac kept its size while a patch of the right tube's spill
+    # showed beside it in the last frame; the two parts together "grew", read as free spill.
+    pytest.param(958, 58, "hard", _gamma_2, "left", "hydrosalpinx", id="sac-beside-other-spill"),
+    # The same set on a 1.4x finer detector matrix: a single horn whose tip lay a little to
+    # the patient's right, its one tube running out 80 mm to the left; the tube was given to
+    # the right side, which has no tube, and called patent.
+    pytest.param(
+        958, 53, "hard", _matrix_1_4, "right", "unicornuate", id="horn-tube-running-across"
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("seed", "index", "realism", "change", "side", "scenario"), OTHER_CHAIN_CASES
+)
+def test_not_patent_on_another_x_ray_chain(
+    tmp_path: Path,
+    seed: int,
+    index: int,
+    realism: str,
+    change: Callable[[np.ndarray, float], tuple[np.ndarray, float]],
+    side: str,
+    scenario: str,
+) -> None:
+    """Frames read from DICOM, then changed as another unit's processing would change them."""
+    study = simulate_study(seed, index, "mixed", realism)
+    assert study.ground_truth["scenario"] == scenario
+    assert study.ground_truth["tubes"][side]["patency"] != "patent"
+    folder = write_simulated_study(study, tmp_path, png=False)
+    read = read_series(sorted((folder / "dicom").glob("*.dcm")))
+    frames = []
+    for f in read.frames:
+        pixels, mm = change(f.pixels, f.pixel_spacing_mm[0] if f.pixel_spacing_mm else 1.0)
+        frames.append(replace(f, pixels=pixels, pixel_spacing_mm=(mm, mm)))
+    tube = getattr(analyze_frames(frames).findings.tubes, side)
     assert tube.patency != "patent", tube.reasons

@@ -296,3 +296,31 @@ def test_course_elongation_measures_a_curved_tube_along_its_length() -> None:
     disc = ring <= 20
     assert _course_elongation(hook) > 5.0
     assert _course_elongation(disc) < 1.5
+
+
+def test_a_main_collection_that_keeps_its_size_is_held_though_other_contrast_shows() -> None:
+    # A sac of 300 mm2 in both frames, a 100 mm2 patch beside it in the last: the whole grew
+    # by a third, the sac did not.
+    sac = replace(
+        _BASE,
+        dense_fraction=0.40,
+        components=2,
+        elongation=2.46,
+        course_elongation=3.1,
+        max_width_mm=14.0,
+        thick_area_mm2=(0.0, 0.0, 0.0, 0.0, 305.0, 404.0),
+        growth=1.32,
+        main_share=0.75,
+        main_growth=1.0,
+    )
+    f = decide_tube(sac, "left", 6, cavity_z=52.0)
+    assert f.patency == "indeterminate"
+    assert "does not grow" in " ".join(f.reasons)
+    # Where the main part itself spreads, it is free spill.
+    spreading = decide_tube(replace(sac, main_growth=1.4), "left", 6, cavity_z=52.0)
+    assert spreading.patency == "patent"
+    # A main part long only along its course (curled), among other parts, is not held.
+    curled = decide_tube(
+        replace(sac, elongation=1.7, course_elongation=5.0), "left", 6, cavity_z=52.0
+    )
+    assert curled.patency == "patent"

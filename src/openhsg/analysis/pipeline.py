@@ -196,13 +196,21 @@ def analyze_frames(
         # A unicornuate cavity (DOMAIN.md 2: a single horn off the midline, one tube): the one
         # tube leaving the horn tip is the horn side's, read from all the contrast outside
         # the cavity; the other side has no horn and no tube to fill.
-        absent = core.LEFT if horn == core.RIGHT else core.RIGHT
-        sides = _one_tube_sides(sides, horn)
-        readings = {
-            horn: replace(_read_side_in_box(sides, maps.z, horn, mm), clear_of_other_side=True),
-            absent: _nothing_read(sides.extra.shape),
-        }
-        single_cornu = False
+        one_sides = _one_tube_sides(sides, horn)
+        one = _read_side_in_box(one_sides, maps.z, horn, mm)
+        if _runs_to_the_other_side(one, one_sides.cornua[horn], horn, mm):
+            # The tip leans one way, but the one tube read from it runs out on the other side
+            # (a false reassurance on another detector matrix: a horn 4 mm off the os, its
+            # tube running 80 mm out to the other side, was given to the horn's side).
+            horn_in_doubt, horn = horn, None
+        else:
+            absent = core.LEFT if horn == core.RIGHT else core.RIGHT
+            sides = one_sides
+            readings = {
+                horn: replace(one, clear_of_other_side=True),
+                absent: _nothing_read(sides.extra.shape),
+            }
+            single_cornu = False
     calls = {
         s: tubes.decide_tube(
             readings[s],
@@ -555,6 +563,38 @@ def _tube_runs_away_from(horn: int, readings: dict[int, tubes.TubeReading]) -> b
     other = core.LEFT if horn == core.RIGHT else core.RIGHT
     theirs, mine = readings[other].length_mm, readings[horn].length_mm
     return theirs >= tubes.TUBE_RULES.tube_min_length_mm and theirs >= 2.0 * mine
+
+
+ACROSS_MM = 10.0
+"""The one tube of a single horn runs out on the horn's side: a tube whose far end lies this far
+across the tip, on the other side, does not."""
+
+
+def _runs_to_the_other_side(
+    reading: tubes.TubeReading, tip: tuple[float, float], horn: int, mm: float
+) -> bool:
+    """The far end of the tube read from a single horn's tip lies :data:`ACROSS_MM` or more on
+    the side away from the horn (columns run toward the patient's left).
+
+    A unicornuate horn carries its one tube out on its own side (DOMAIN.md 2: a single horn
+    off the midline, one tube); the end is where the tube is longest, its thick contrast left
+    out.
+    """
+    frame = reading.tube_frame
+    if frame is None or reading.footprint is None:
+        return False
+    column = reading.footprint[frame]
+    if reading.thick_stack is not None:
+        column = column & ~reading.thick_stack[frame]
+    if not column.any():
+        return False
+    end = _tube_end_at(reading, frame, tip, mm)
+    where = end if end.size and end.any() else column
+    cols = np.nonzero(where)[1]
+    across = (float(np.median(cols)) - tip[1]) * mm
+    if horn == core.LEFT:
+        across = -across
+    return across >= ACROSS_MM
 
 
 PASSING_GAP_MM = 8.0

@@ -185,6 +185,11 @@ class TubeReading:
         tube-like structure is long along its course though not on its ellipse).
     growth
         Attached thick area in the last frame with any / in the first: spreading spill grows.
+    main_share, main_growth
+        Of the attached thick contrast in its largest frame, the fraction its largest part
+        holds; and the contrast lying where that part lies, in the last frame with any / in
+        the first (a collection that keeps its size while other contrast shows elsewhere).
+        A share of 0 means not measured.
     median_z
         Median contrast (noise units) of the attached thick contrast in its largest frame.
     branch_ends
@@ -272,6 +277,8 @@ class TubeReading:
     ends_at_other_cornu: bool = False
     solid_lengths_mm: tuple[float, ...] = ()
     course_elongation: float = 1.0
+    main_share: float = 0.0
+    main_growth: float = 0.0
 
     @property
     def spill_frame(self) -> int | None:
@@ -279,6 +286,9 @@ class TubeReading:
             return None
         return int(np.argmax(self.thick_area_mm2))
 
+
+HELD_MAIN_SHARE = 0.7
+"""A collection is the attached contrast's main part when it holds at least this share of it."""
 
 SINGLE_CORNU_MM = 10.0
 """Cornual points closer than this are one horn tip. On development studies the two cornua of
@@ -673,7 +683,8 @@ def read_side(
         beside = max(beside, float(far_out.sum()) * px2)
     best = int(np.argmax(thick_areas))
     dense, elongation, components, width, median_z, ends = 0.0, 1.0, 0, 0.0, 0.0, 0
-    course = 1.0
+    course, main_share = 1.0, 1.0
+    big = np.zeros(own.shape, dtype=bool)
     if thick_areas[best] > 0:
         region = thick_masks[best]
         labels, components = ndi.label(region)
@@ -687,8 +698,14 @@ def read_side(
         course = _course_elongation(big)
         ends = skeleton_branches(big)
         width = 2.0 * float(ndi.distance_transform_edt(big).max()) * mm
+        main_share = float(big.sum()) / max(1.0, float(region.sum()))
     seen = [i for i in range(n) if thick_areas[i] > 0]
     growth = thick_areas[seen[-1]] / max(thick_areas[seen[0]], 1e-6) if seen else 0.0
+    main_growth = 0.0
+    if seen and thick_areas[best] > 0:
+        where = dilate_in_box(big, gap)
+        first, last = (float((thick_masks[k] & where).sum()) for k in (seen[0], seen[-1]))
+        main_growth = last / max(1.0, first)
     # Spill is first seen where it is large enough to count as spill at all, and it persists
     # (the issue's time reasoning: spill grows and persists): a collection that is gone in
     # the next frame is not where spill began.
@@ -714,6 +731,8 @@ def read_side(
         solid_length_mm=max(solid),
         solid_lengths_mm=tuple(solid),
         course_elongation=course,
+        main_share=main_share,
+        main_growth=main_growth,
         thick_area_mm2=tuple(thick_areas),
         cornual_area_mm2=cornual,
         max_width_mm=width,
@@ -1059,12 +1078,23 @@ def decide_tube(
         )
     # Held along its course too: a dilated ampulla curled into a hook (a hydrosalpinx called
     # free spill on fresh validation: 1.95 on its ellipse, 3.05 along its course).
-    held = (
+    # Other contrast showing elsewhere (the other side's spill reaching across) does not make
+    # a collection that keeps its size spread (a hydrosalpinx called free spill on a
+    # processed, high-gamma image: its sac 300 mm2 in both frames, a 100 mm2 patch beside it
+    # in the last).
+    # A main part that is only long along its course (curled) was free spill too often for
+    # this (4 correct calls of 1,600 lost on fresh validation); on its ellipse it is not.
+    one_held = (
         r.components == 1
-        and max(r.elongation, r.course_elongation) >= 2.0
-        and sum(area > 0 for area in r.thick_area_mm2) >= 2
         and r.growth < rules.spill_min_growth
+        and max(r.elongation, r.course_elongation) >= 2.0
     )
+    main_held = (
+        r.main_share >= HELD_MAIN_SHARE
+        and r.main_growth < rules.spill_min_growth
+        and r.elongation >= 2.0
+    )
+    held = (one_held or main_held) and sum(area > 0 for area in r.thick_area_mm2) >= 2
     if patchy and held:
         long_by = max(r.elongation, r.course_elongation)
         reasons.append(
