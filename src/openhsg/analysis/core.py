@@ -252,11 +252,7 @@ def contrast_maps(stack: WorkingStack, smooth_mm: float = 0.6) -> ContrastMaps:
         # medians follow the anatomy, whatever the curve.
         diff = frame - _binned_median_map(ref, frame, field, scout)
         sigma = _robust_sigma(diff[frame_field])
-        if LOCAL_NOISE:
-            sigma_map = _binned_sigma(diff, scout, sigma)
-            z[i] = np.where(frame_field, diff / sigma_map, 0.0)
-        else:
-            z[i] = np.where(frame_field, diff / sigma, 0.0)
+        z[i] = np.where(frame_field, diff / sigma, 0.0)
         if overlay is not None:
             # Burned-in text stays on the detector while the frame moves with the patient:
             # after registration it leaves bright and dark marks where it was and where it is.
@@ -513,42 +509,6 @@ def _binned_median_map(
     pred[scout.above] = m[-1] + hi_slope * (ref[scout.above] - c[-1])
     out = pred.astype(np.float32)
     return out
-
-
-LOCAL_NOISE = __import__("os").environ.get("OPENHSG_LOCAL_NOISE", "0") == "1"
-
-
-def _binned_sigma(diff: FloatArray, scout: _ScoutBins, sigma: float) -> FloatArray | float:
-    """Noise level of ``diff`` per bin of scout brightness, as a map (or ``sigma`` when the
-    scout has too few bins).
-
-    Noise is not the same everywhere: quantum noise grows with the signal, and a display curve
-    that compresses bright structures (logarithmic processing, a knee) compresses their noise
-    and their contrast alike. Contrast divided by the noise of its own brightness is the same
-    whatever the curve. Each bin's level is kept within half and twice the frame's.
-    """
-    c = scout.centres
-    if c.size < 2:
-        return sigma
-    d = diff.ravel()[scout.sample][scout.order]
-    levels = np.array(
-        [_mad(d[a:b]) for a, b in zip(scout.starts, scout.stops, strict=True)], dtype=np.float64
-    )
-    # Neighbouring bins share their noise: a running median steadies each bin's estimate.
-    levels = ndi.median_filter(levels, size=5, mode="nearest")
-    levels = np.clip(levels, 0.5 * sigma, 2.0 * sigma)
-    slopes = (levels[1:] - levels[:-1]) / (c[1:] - c[:-1])
-    out = slopes[scout.pixel_bin] * scout.pixel_offset + levels[scout.pixel_bin]
-    out[scout.at_last] = levels[-1]
-    out[scout.below] = levels[0]
-    out[scout.above] = levels[-1]
-    result: FloatArray = out.astype(np.float32)
-    return result
-
-
-def _mad(values: FloatArray) -> float:
-    med = float(np.median(values))
-    return float(np.median(np.abs(values - med)) * 1.4826) + 1e-6
 
 
 def _contrast_mask(
