@@ -159,6 +159,12 @@ CASES = [
     # Fresh validation (seed 952): a right hydrosalpinx curled into a hook; 1.95 times as long
     # as wide on its ellipse, it was not held as a dilated ampulla and read as free spill.
     pytest.param(952, 96, None, "standard", "right", "hydrosalpinx", id="hydrosalpinx-curled-hook"),
+    # Fresh validation (seed 959): a right distal occlusion whose end curls on itself, thick
+    # enough to count as spill in one frame; in the next that was gone, and the left tube's
+    # spill reaching the right cornu was read as the right tube's spill spreading.
+    pytest.param(
+        959, 83, None, "standard", "right", "distal_occlusion", id="spill-that-moved-away"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

@@ -710,7 +710,20 @@ def read_side(
     # (the time reasoning: spill grows and persists): a collection that is gone in
     # the next frame is not where spill began.
     spilled = [i for i in seen if thick_areas[i] >= rules.spill_min_area_mm2]
-    lasting = [i for i in spilled if i == n - 1 or thick_areas[i + 1] >= rules.spill_min_area_mm2]
+    # It persists where it showed: a collection gone from its place in the next frame, with
+    # contrast showing elsewhere instead, did not start the spill (a false reassurance on
+    # fresh validation: a blocked tube's end, curled on itself, read as spill, and the other
+    # side's spill reaching its cornu a frame later taken for that spill spreading).
+    keep_px = max(1, round(rules.attach_mm / 3.0 / mm))
+    lasting = [
+        i
+        for i in spilled
+        if i == n - 1
+        or (
+            thick_areas[i + 1] >= rules.spill_min_area_mm2
+            and bool((thick_masks[i + 1] & dilate_in_box(thick_masks[i], keep_px)).any())
+        )
+    ]
     candidates = lasting or spilled or seen
     first_spill = candidates[0] if candidates else None
     shared = False
