@@ -142,3 +142,40 @@ def test_a_blocked_tube_is_not_read_from_the_cavity_edge_and_a_leak_by_the_cervi
     folder = write_simulated_study(study, tmp_path, png=False)
     [result] = analyze_paths([folder / "dicom"])
     assert result.findings.tubes.left.patency != "patent", result.findings.tubes.left.reasons
+
+
+def test_a_straight_line_from_below_joined_to_spill_is_an_instrument() -> None:
+    """An instrument's line joined to spill is not a line as a whole; its straight stretch is
+    still taken out, while a curved tube beside it stays."""
+    shape = (400, 300)
+    mm = 0.5
+    mask = np.zeros(shape, dtype=bool)
+    # A tenaculum: straight, 2 px wide, from the bottom edge up and a little to the right,
+    # ending in spill pooled beside the cavity (bottom at row 150).
+    rr = np.arange(160, 400)
+    cc = (150 + (400 - rr) * 0.3).astype(int)
+    for d in (0, 1):
+        mask[rr, cc + d] = True
+    rows, cols = np.indices(shape)
+    mask |= np.hypot(rows - 160, cols - 225) <= 18  # the spill it runs into
+    # A tube: a curve above the cavity's bottom and down beside it.
+    t = np.linspace(0.0, np.pi, 400)
+    mask[(120 + 60 * np.sin(t)).astype(int), (40 + 50 * np.cos(t) + 50).astype(int)] = True
+    found = core.straight_lines_from_below(mask, cavity_bottom=150, mm_per_px=mm)
+    line = np.zeros(shape, dtype=bool)
+    for d in (0, 1):
+        line[rr, cc + d] = True
+    # Most of the line is found, none of the curved tube, little of the spill.
+    assert (found & line).sum() >= 0.8 * line.sum()
+    tube = mask & (cols < 140)
+    assert not (found & tube).any()
+    spill = mask & (np.hypot(rows - 160, cols - 225) <= 18) & ~line
+    assert (found & spill).sum() <= 0.2 * spill.sum()
+
+
+def test_no_line_that_stays_above_the_cavity_bottom_is_an_instrument() -> None:
+    shape = (300, 300)
+    mask = np.zeros(shape, dtype=bool)
+    mask[100, 20:280] = True  # a long straight stretch, but level with the fundus
+    found = core.straight_lines_from_below(mask, cavity_bottom=200, mm_per_px=0.5)
+    assert not found.any()

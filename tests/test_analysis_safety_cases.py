@@ -165,6 +165,12 @@ CASES = [
     pytest.param(
         959, 83, None, "standard", "right", "distal_occlusion", id="spill-that-moved-away"
     ),
+    # Fresh validation (seed 954): a left salpingectomy; the right tube loops under the
+    # cavity and ends, thick, at the canal, its traced end stopping 14 mm short of it; its
+    # spill came out beside the cavity on the left and was read as the left tube's.
+    pytest.param(
+        954, 87, None, "standard", "left", "salpingectomy", id="spill-of-a-tube-ending-thick"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

@@ -27,7 +27,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from scipy import ndimage as ndi
+from skimage import draw as _draw
 from skimage import morphology as _morph
+from skimage.transform import probabilistic_hough_line
 
 from openhsg.analysis.register import registration_reference, shift_to_reference
 
@@ -963,6 +965,10 @@ def side_map(maps: ContrastMaps, cavity: Cavity, mm_per_px: float) -> Sides:
         sr, sc = np.nonzero(in_strip)
         if sr.size and np.median(sr) + r0 > bottom and _along_canal(sr, sc, axis, mm_per_px):
             lines[box] |= region if _along_canal(rr, cc, axis, mm_per_px) else in_strip
+    # An instrument's line joined over the frames to spill or the canal is no longer a line
+    # as a whole; its straight stretch still is (a false reassurance on a darker display
+    # curve: a removed tube's side traced 270 mm down a tenaculum that moved).
+    canal |= straight_lines_from_below(union & ~canal, bottom, mm_per_px)
     # Smoothed faint evidence spreads a little beyond a bright line's mask.
     exclusion = exclusion | canal | dilate_in_box(lines, ring)
     extra = maps.mask & ~exclusion
@@ -1127,6 +1133,56 @@ def axis_sides(
     rr, cc = np.indices(shape[:2])
     towards_image_left = (rr - os_r) * left_r + (cc - os_c) * left_c
     out: IntArray = np.where(towards_image_left > 0, RIGHT, LEFT).astype(np.int32)
+    return out
+
+
+INSTRUMENT_LINE_MM = 40.0
+"""A stretch of contrast change this long and straight, coming up from below the cavity, is an
+instrument (tenaculum, speculum blade, cannula): tubes curve and spill spreads."""
+
+INSTRUMENT_BELOW_MM = 25.0
+"""An instrument's line reaches at least this far below the cavity."""
+
+INSTRUMENT_MAX_TILT_DEG = 50.0
+"""Instruments come up from below, within this angle of the vertical."""
+
+
+def straight_lines_from_below(mask: BoolArray, cavity_bottom: int, mm_per_px: float) -> BoolArray:
+    """The straight stretches of ``mask`` that come up from below the cavity (instruments).
+
+    Lines are found on the skeleton by the progressive probabilistic Hough transform (fixed
+    seed: the same frames give the same answer). A line counts when it is at least
+    :data:`INSTRUMENT_LINE_MM` long, within :data:`INSTRUMENT_MAX_TILT_DEG` of the vertical
+    and reaches :data:`INSTRUMENT_BELOW_MM` or more below the cavity (instruments come in
+    from the vagina; a tube running down beside the uterus ends higher); the pixels of
+    ``mask`` within 2 mm of it are returned.
+    """
+    out = np.zeros_like(mask)
+    rows = np.nonzero(mask.any(axis=1))[0]
+    reach = cavity_bottom + round(INSTRUMENT_BELOW_MM / mm_per_px)
+    if rows.size == 0 or rows[-1] < reach:
+        return out
+    skeleton = skeletonize(mask)
+    length_px = max(5, round(INSTRUMENT_LINE_MM / mm_per_px))
+    found = probabilistic_hough_line(  # type: ignore[no-untyped-call]
+        skeleton,
+        threshold=10,
+        line_length=length_px,
+        line_gap=max(1, round(2.0 / mm_per_px)),
+        rng=0,
+    )
+    on_line = np.zeros_like(mask)
+    max_tilt = np.radians(INSTRUMENT_MAX_TILT_DEG)
+    for (c0, r0), (c1, r1) in found:
+        if max(r0, r1) < reach:
+            continue
+        if np.arctan2(abs(c1 - c0), abs(r1 - r0)) > max_tilt:
+            continue
+        rr, cc = _draw.line(r0, c0, r1, c1)
+        on_line[rr, cc] = True
+    if not on_line.any():
+        return out
+    out = mask & dilate_in_box(on_line, max(1, round(2.0 / mm_per_px)))
     return out
 
 

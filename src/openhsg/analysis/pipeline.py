@@ -741,6 +741,7 @@ def _spill_by_a_hidden_end(
     out = dict(readings)
     reach = max(1, round(HIDDEN_END_MM / mm))
     near_zone = core.dilate_in_box(zone, reach)
+    gap = max(1, round(tubes.TUBE_RULES.gap_mm / mm))
     near_far: core.BoolArray | None = None
     rows, cols = np.indices(zone.shape)
     spill_min = tubes.TUBE_RULES.spill_min_area_mm2
@@ -796,6 +797,13 @@ def _spill_by_a_hidden_end(
             if not theirs.footprint[i].any():
                 continue
             end = _tube_end_at(theirs, i, cornua[other], mm)
+            if end.size and theirs.thick_stack is not None:
+                # The far end is taken short of thick contrast at it: that contrast, its end
+                # widened, is its end too (a false reassurance on fresh validation: a tube
+                # looping under the cavity ended, thick, at the canal, and its traced end
+                # stopped 14 mm short; its spill, out of sight, came out on the other side).
+                ends_in = theirs.footprint[i] & theirs.thick_stack[i]
+                end = end | tubes._parts_on(ends_in, core.dilate_in_box(end, 2 * gap + 1))
             if end.size and (end & near_zone & away).any():
                 out[side] = replace(mine, other_end_hidden=True)
                 break
