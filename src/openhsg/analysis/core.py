@@ -1178,7 +1178,7 @@ def straight_lines_from_below(mask: BoolArray, cavity_bottom: int, mm_per_px: fl
             continue
         if np.arctan2(abs(c1 - c0), abs(r1 - r0)) > max_tilt:
             continue
-        rr, cc = _draw.line(r0, c0, r1, c1)
+        rr, cc = _draw.line(r0, c0, r1, c1)  # type: ignore[no-untyped-call]
         on_line[rr, cc] = True
     if not on_line.any():
         return out
