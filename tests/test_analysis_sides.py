@@ -73,3 +73,32 @@ def test_a_bridge_seen_in_another_frame_does_not_give_a_tube_away() -> None:
     together = np.stack([speckle | tube])
     labels = core.connected_sides(union, halves, cornua, mm_per_px=0.5, frames=together)
     assert labels[spill] == core.LEFT
+
+
+def test_spill_keeps_the_side_it_first_showed_on_as_it_spreads() -> None:
+    # Fresh validation (seed 961): the right tube crossed the axis over the fundus and spilled
+    # by its end; a frame later that spill had spread to the left tube, joining both cornua,
+    # while the right tube faded; the spill went to the left.
+    shape = (160, 120)
+    full = _cavity(shape)
+    _mid, cornua = core.cornua_points(full)
+    halves = core.axis_sides(full, cornua, shape)
+    (rr, rc), (lr, lc) = ((int(r), int(c)) for r, c in (cornua[core.RIGHT], cornua[core.LEFT]))
+    tube = np.zeros(shape, dtype=bool)
+    # 1 mm pixels: the cornual seeds reach 10 px, gaps of 3 px are bridged.
+    tube[rr - 30 : rr + 1, rc] = True  # up from the right cornu
+    tube[rr - 30, rc : lc + 10] = True  # over the fundus, across the axis
+    spill = np.zeros(shape, dtype=bool)
+    spill[rr - 38 : rr - 20, lc + 10 : lc + 25] = True  # by its end, beyond the left cornu
+    spread = np.zeros(shape, dtype=bool)
+    spread[lr - 21 : lr + 1, lc + 12] = True  # reaching down to the left cornu
+    frames = np.stack([tube | spill, spill | spread])
+    union = frames.any(axis=0)
+    where = (rr - 30, lc + 20)
+    assert halves[where] == core.LEFT
+    labels = core.connected_sides(union, halves, cornua, mm_per_px=1.0, frames=frames)
+    assert labels[where] == core.RIGHT
+    # Shown joined to both from the start, it keeps its half-plane.
+    both = np.stack([tube | spill | spread, tube | spill | spread])
+    labels = core.connected_sides(union, halves, cornua, mm_per_px=1.0, frames=both)
+    assert labels[where] == core.LEFT

@@ -999,8 +999,8 @@ def connected_sides(
     The union over frames can chain pieces that were never present together: one frame's
     speckle round the cavity's edge joined a tube crossing the axis to the other cornu, and
     its spill fell to the wrong side (validation). So where the union joins both cornua and
-    ``frames`` are given, contrast continuous with only one cornu within some frame, and with
-    only the other in none, takes that cornu's side.
+    ``frames`` are given, contrast takes the side of the one cornu it is continuous with, alone,
+    in the first frame where it is continuous with only one.
 
     Parameters
     ----------
@@ -1051,8 +1051,14 @@ def connected_sides(
         if not part.any():
             continue
         frame_comp, frame_only, _ = only_one_cornu(part)
+        # Spill starts at its source and spreads (the time reasoning): contrast joined
+        # to one cornu alone when it first joins any keeps that side, whatever it reaches
+        # later (on fresh validation a tube's spill, by its end across the midline, reached
+        # the other tube a frame later and fell to the other side).
+        undecided = ~(votes[RIGHT] | votes[LEFT])
+        first = {side: frame_only[side][frame_comp] & part & undecided for side in votes}
         for side in votes:
-            votes[side] |= frame_only[side][frame_comp] & part
+            votes[side] |= first[side]
     out[votes[RIGHT] & ~votes[LEFT]] = RIGHT
     out[votes[LEFT] & ~votes[RIGHT]] = LEFT
     return out
