@@ -18,7 +18,8 @@ been shaped on them:
 - ``matrix 0.7x`` / ``matrix 1.4x``: another detector matrix (pixel spacing scaled to match);
 - ``gradient``: uneven exposure across the field (heel effect), 0.75-1.25 left to right;
 - ``rotated 10 deg``: the pelvis not square to the detector;
-- ``off centre``: the field of view shifted by an eighth of its width.
+- ``off centre``: the field of view shifted by an eighth of its width;
+- ``combined``: gamma 1.5, blur, a 0.8x matrix, noise and the gradient together.
 
 Figures per change: patency accuracy, false reassurances, wrong and indeterminate calls,
 cavity accuracy (septate group as one), and the median analysis time per study. With
@@ -106,6 +107,16 @@ def _off_centre(px: Pixels, mm: float, rng: np.random.Generator) -> tuple[Pixels
     return _unit(ndi.shift(px, (0, shift), order=0, mode="nearest")), mm
 
 
+def _combined(px: Pixels, mm: float, rng: np.random.Generator) -> tuple[Pixels, float]:
+    # Several at once, as a real unit differs in all of them: a milder curve, a softer
+    # detector with a coarser matrix, more noise and an exposure gradient.
+    px, mm = _gamma(1.5)(px, mm, rng)
+    px, mm = _blur(px, mm, rng)
+    px, mm = _matrix(0.8)(px, mm, rng)
+    px, mm = _noise(px, mm, rng)
+    return _gradient(px, mm, rng)
+
+
 CHANGES: dict[str, Change | None] = {
     "none": None,
     "gamma 0.5": _gamma(0.5),
@@ -119,6 +130,7 @@ CHANGES: dict[str, Change | None] = {
     "gradient": _gradient,
     "rotated 10 deg": _rotated,
     "off centre": _off_centre,
+    "combined": _combined,
 }
 
 
