@@ -221,6 +221,11 @@ OTHER_CHAIN_CASES = [
     pytest.param(
         958, 53, "hard", _matrix_1_4, "right", "unicornuate", id="horn-tube-running-across"
     ),
+    # Seed 966 (standard) through gamma 2: a hydrosalpinx as opaque as the cavity (0.8 of its
+    # contrast) whose texture measure fell just under the threshold, read as free spill.
+    pytest.param(
+        966, 39, "standard", _gamma_2, "right", "hydrosalpinx", id="opaque-sac-steep-curve"
+    ),
 ]
 
 

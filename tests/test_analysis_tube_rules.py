@@ -324,3 +324,26 @@ def test_a_main_collection_that_keeps_its_size_is_held_though_other_contrast_sho
         replace(sac, elongation=1.7, course_elongation=5.0), "left", 6, cavity_z=52.0
     )
     assert curled.patency == "patent"
+
+
+def test_a_collection_as_opaque_as_the_cavity_is_not_a_film_whatever_its_texture() -> None:
+    # Robustness benchmark (seed 966, gamma 2.0): a hydrosalpinx at 0.8 of the cavity's
+    # contrast, its texture measure just under the threshold, was read as patchy free spill.
+    club = replace(
+        _BASE,
+        dense_fraction=0.41,
+        components=1,
+        elongation=1.62,
+        course_elongation=2.86,
+        branch_ends=2,
+        max_width_mm=13.9,
+        median_z=201.0,
+        thick_area_mm2=(0.0, 0.0, 0.0, 55.0, 365.0, 358.0),
+        growth=6.5,
+    )
+    f = decide_tube(club, "right", 6, cavity_z=249.0)
+    assert f.patency != "patent"
+    assert f.hydrosalpinx
+    # The same texture, faint beside the cavity, is a film of spill.
+    film = decide_tube(replace(club, median_z=60.0), "right", 6, cavity_z=249.0)
+    assert film.patency == "patent"

@@ -90,6 +90,10 @@ class TubeRules:
         Contrast spread in a film (free spill) is less than this fraction of the filled
         cavity's contrast (median to median); a hydrosalpinx or a pool holds a column of
         contrast as deep as the cavity's.
+    cavity_like_relative_density
+        A collection whose median contrast is at least this fraction of the cavity's is as
+        opaque as the cavity: not a film, whatever its texture (``dense_fraction``), which
+        bends with the display curve.
     end_mm
         Spill must continue from the far end of the traced tube (the ampulla and its fimbrial
         end: its distal half or its last ``end_mm``, whichever is longer), not from anywhere
@@ -140,6 +144,7 @@ class TubeRules:
     pool_min_width_mm: float = 10.0
     pool_max_elongation: float = 1.4
     film_max_relative_density: float = 0.5
+    cavity_like_relative_density: float = 0.75
     link_max_mm: float = 40.0
     unexplained_min_mm2: float = 200.0
     known_tube_mm: float = 50.0
@@ -955,7 +960,15 @@ def decide_tube(
         and cavity_z > 0
         and r.median_z < rules.film_max_relative_density * cavity_z
     )
-    patchy = r.dense_fraction < rules.dense_fraction or thin_film
+    # A collection as opaque as the cavity is no film, however uneven its texture: the
+    # texture measure bends with the display curve (a hydrosalpinx at 0.8 of the cavity's
+    # contrast read as patchy free spill under a steeper curve, robustness benchmark).
+    as_opaque_as_cavity = (
+        cavity_z is not None
+        and cavity_z > 0
+        and r.median_z >= rules.cavity_like_relative_density * cavity_z
+    )
+    patchy = (r.dense_fraction < rules.dense_fraction and not as_opaque_as_cavity) or thin_film
     # A dense, round pool beyond the tube is loculated spill (TubeRules.pool_max_elongation):
     # whether it is this tube's spill is decided as for free spill.
     pool = (
