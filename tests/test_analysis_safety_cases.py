@@ -171,6 +171,19 @@ CASES = [
     pytest.param(
         954, 87, None, "standard", "left", "salpingectomy", id="spill-of-a-tube-ending-thick"
     ),
+    # Fresh validation (seed 967): venous intravasation at a blocked tube's end (proximal;
+    # distal) read as spill in two frames; it had washed out by the last.
+    pytest.param(
+        967, 41, None, "standard", "left", "proximal_occlusion", id="network-that-washed-out"
+    ),
+    pytest.param(
+        967, 83, None, "standard", "left", "distal_occlusion", id="network-at-a-blocked-end"
+    ),
+    # Fresh validation (seed 971): a right salpingectomy; a 19 mm stub by the right cornu,
+    # and the left tube's spill, spreading across a frame after it began, beside it.
+    pytest.param(
+        971, 68, None, "standard", "right", "salpingectomy", id="stub-by-the-other-sides-spill"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

@@ -220,6 +220,9 @@ def test_a_short_tube_is_not_read_when_its_spill_may_be_the_other_sides() -> Non
         # No other tube shows at all: it may run behind the cavity and spill here (fresh
         # hard validation, seed 929: spill by the cornu of a removed tube).
         replace(short, other_tube_seen=False),
+        # The other side spilled a frame earlier: its spill may have spread to this stub
+        # (fresh validation, seed 971: a removed tube's stub).
+        replace(short, other_spilled_first=True),
     ):
         assert decide_tube(doubtful, "left", 6, cavity_z=40.0).patency == "indeterminate"
     unseen = replace(short, other_tube_seen=False)
@@ -347,3 +350,18 @@ def test_a_collection_as_opaque_as_the_cavity_is_not_a_film_whatever_its_texture
     # The same texture, faint beside the cavity, is a film of spill.
     film = decide_tube(replace(club, median_z=60.0), "right", 6, cavity_z=249.0)
     assert film.patency == "patent"
+
+
+def test_spill_gone_from_its_place_by_the_last_frame_is_not_free_spill() -> None:
+    # Fresh validation (seed 967, two false reassurances): intravasation's network at a
+    # blocked tube's end read as spill in two frames, gone by the last.
+    gone = replace(_BASE, thick_area_mm2=(0.0, 0.0, 400.0, 800.0, 0.0, 0.0), spill_washout=0.95)
+    f = decide_tube(gone, "left", 6, cavity_z=40.0)
+    assert f.patency == "indeterminate"
+    assert "gone from its place by the last frame (95% of its contrast)" in " ".join(f.reasons)
+    # Contrast still there, the tube only not traced in the last frame: still spill.
+    untraced = replace(gone, spill_washout=0.3)
+    assert decide_tube(untraced, "left", 6, cavity_z=40.0).patency == "patent"
+    # Spill still at the tube's end in the last frame, though thinner where it began.
+    spread = replace(_BASE, spill_washout=0.95)
+    assert decide_tube(spread, "left", 6, cavity_z=40.0).patency == "patent"

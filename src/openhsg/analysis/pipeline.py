@@ -1037,7 +1037,11 @@ def _clear_of_other_side(
             if mine[i].any() and theirs[i].any()
         )
         seen = readings[other].length_mm >= tubes.TUBE_RULES.short_tube_min_mm
-        out[side] = replace(r, clear_of_other_side=clear, other_tube_seen=seen)
+        theirs_first = readings[other].first_spill_frame
+        first = theirs_first is not None and theirs_first < r.first_spill_frame
+        out[side] = replace(
+            r, clear_of_other_side=clear, other_tube_seen=seen, other_spilled_first=first
+        )
     return out
 
 

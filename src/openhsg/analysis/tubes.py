@@ -113,7 +113,8 @@ class TubeRules:
     short_tube_min_mm
         A tube traced from its cornu for less than ``tube_min_length_mm`` but at least this,
         with wide spill (``spill_min_width_mm``, four times ``spill_min_area_mm2``) spreading
-        from its end and kept clear of the other side until then, is patent: the isthmus is
+        from its end and kept clear of the other side until then, and spilling no later than
+        the other side, is patent: the isthmus is
         the narrowest part (DOMAIN.md 2) and at low dose may show only in part, while spill
         on this side, away from the other tube, can only have come from this one.
     spill_min_growth
@@ -123,6 +124,15 @@ class TubeRules:
         ampulla retaining contrast (a hydrosalpinx, DOMAIN.md 2) or a loculated pocket, not
         free spill (a grainy hydrosalpinx read as
         patchy spill was a false reassurance on fresh hard validation).
+    spill_max_washout
+        Free spill stays in the peritoneum for hours: contrast that has left the tube's end
+        is still in its place at the end of the study, spread or not. Intravasation washes
+        out (DOMAIN.md 2), and so does contrast draining back from a blocked tube. When no
+        thick contrast is at the tube's end in the last frame and at least this fraction
+        of the first spill's contrast has gone from its place, it was not free spill (two
+        false reassurances on fresh validation, both with intravasation; the tubes called
+        patent correctly that lose their end's contrast in the last frame lose at most a
+        third of it there: their tube is only not traced).
     segment_min_length_mm, segment_reach_mm
         The isthmus is the tube's narrowest part (DOMAIN.md 2) and, at low dose or with dilute
         contrast, may not show while the wider ampulla does. A thin contrast column at least
@@ -150,6 +160,7 @@ class TubeRules:
     known_tube_mm: float = 50.0
     end_mm: float = 25.0
     spill_min_growth: float = 1.1
+    spill_max_washout: float = 0.6
     segment_min_length_mm: float = 15.0
     short_tube_min_mm: float = 10.0
     segment_reach_mm: float = 70.0
@@ -221,6 +232,12 @@ class TubeReading:
         end, for telling whose contrast a spill runs into.
     spill_patch
         (rows, cols) bool: the thick contrast at the tube's end in ``first_spill_frame``.
+    other_spilled_first
+        The other tube spilled in an earlier frame than this one (set by the caller).
+    spill_washout
+        How much of the contrast of ``spill_patch`` is gone from its place in the last frame:
+        1 - (median contrast there in the last frame) / (median in ``first_spill_frame``),
+        0 when there is no spill or nothing gone.
     clear_of_other_side
         Up to and including its first spill, neither the tube's visible parts nor the
         contrast at their end come near the other tube or its spill (set by the caller,
@@ -284,6 +301,8 @@ class TubeReading:
     course_elongation: float = 1.0
     main_share: float = 0.0
     main_growth: float = 0.0
+    spill_washout: float = 0.0
+    other_spilled_first: bool = False
 
     @property
     def spill_frame(self) -> int | None:
@@ -770,7 +789,21 @@ def read_side(
         footprint=footprint,
         spill_patch=thick_masks[first_spill] if first_spill is not None else None,
         thick_stack=thick_stack,
+        spill_washout=(
+            _washout(z, thick_masks[first_spill], first_spill) if first_spill is not None else 0.0
+        ),
     )
+
+
+def _washout(z: FloatArray, patch: BoolArray, frame: int) -> float:
+    """Fraction of the contrast on ``patch`` in ``frame`` gone from it in the last frame."""
+    if not patch.any():
+        return 0.0
+    seen = float(np.median(z[frame][patch]))
+    if seen <= 0:
+        return 0.0
+    left = float(np.median(z[-1][patch]))
+    return max(0.0, 1.0 - max(0.0, left) / seen)
 
 
 def line_passing_cornu(
@@ -980,10 +1013,14 @@ def decide_tube(
     spilled = patchy or pool
     short = r.solid_length_mm < min_length
     # A short tube is read only when its spill is wide and its own (TubeRules.short_tube_min_mm).
+    # Nor when the other side spilled first: spill that spreads across can reach this side
+    # clear of the other tube (a false reassurance on fresh validation: a removed tube's
+    # 19 mm stub, and the other tube's spill by it in the last frame only).
     short_but_clear = (
         short
         and not r.detached
         and r.clear_of_other_side
+        and not r.other_spilled_first
         and r.solid_length_mm >= rules.short_tube_min_mm
         and thick >= 4 * rules.spill_min_area_mm2
         and r.max_width_mm >= rules.spill_min_width_mm
@@ -1049,6 +1086,21 @@ def decide_tube(
             f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but it is "
             "already there when the cavity first fills, before a tube could spill: it may be "
             "intravasation or overlying contrast, and spill cannot be attributed to the tube"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
+    if (
+        spilled
+        and r.thick_area_mm2
+        and r.thick_area_mm2[-1] == 0
+        and r.spill_washout >= rules.spill_max_washout
+    ):
+        reasons.append(
+            f"{beyond} showed beyond the {side_name} tube ({thick:.0f} mm2), but it has gone "
+            f"from its place by the last frame ({100 * r.spill_washout:.0f}% of its contrast): "
+            "free spill stays in the peritoneum, while intravasation, or contrast draining "
+            "back from a blocked tube, washes out; spill from this tube is not shown"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
