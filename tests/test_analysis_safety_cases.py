@@ -184,6 +184,15 @@ CASES = [
     pytest.param(
         971, 68, None, "standard", "right", "salpingectomy", id="stub-by-the-other-sides-spill"
     ),
+    # Fresh validation (seed 972): distal occlusions whose narrow, dense ends (5-6 mm across,
+    # 3.4 and 5 times as long as wide) stay in the last frame; a little spill is read only when
+    # rounder than a blocked end.
+    pytest.param(
+        972, 7, None, "standard", "left", "distal_occlusion", id="narrow-blocked-end-not-a-spill"
+    ),
+    pytest.param(
+        972, 26, None, "standard", "right", "distal_occlusion", id="narrow-end-in-three-frames"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

@@ -365,3 +365,41 @@ def test_spill_gone_from_its_place_by_the_last_frame_is_not_free_spill() -> None
     # Spill still at the tube's end in the last frame, though thinner where it began.
     spread = replace(_BASE, spill_washout=0.95)
     assert decide_tube(spread, "left", 6, cavity_z=40.0).patency == "patent"
+
+
+# A little patchy contrast, 7 mm across, beyond a tube kept clear of the other side, still
+# there in the last frame, while the other tube spills from its own end in the same frame.
+_SMALL = replace(
+    _BASE,
+    thick_area_mm2=(0.0, 0.0, 0.0, 0.0, 0.0, 150.0),
+    max_width_mm=7.0,
+    elongation=1.6,
+    first_spill_frame=5,
+    clear_of_other_side=True,
+    other_tube_seen=True,
+    other_spilled=True,
+)
+
+
+def test_a_little_spill_that_can_only_be_this_tubes_is_patent_but_less_sure() -> None:
+    f = decide_tube(_SMALL, "left", 6, cavity_z=40.0)
+    assert (f.patency, f.spill) == ("patent", "free")
+    assert "a small free spill" in f.reasons[-1]
+    wide = decide_tube(replace(_SMALL, max_width_mm=12.0), "left", 6, cavity_z=40.0)
+    assert wide.patency == "patent"
+    assert f.confidence < wide.confidence
+
+
+def test_a_little_contrast_that_may_be_a_blocked_end_or_the_others_spill_is_not_read() -> None:
+    cases = {
+        "narrower than 6 mm": replace(_SMALL, max_width_mm=5.5),
+        "long like a blocked tube end": replace(_SMALL, elongation=3.4),
+        "gone by the last frame": replace(_SMALL, thick_area_mm2=(0.0,) * 4 + (150.0, 0.0)),
+        "meets the other side": replace(_SMALL, clear_of_other_side=False),
+        "after the other side spilled": replace(_SMALL, other_spilled_first=True),
+        "the other tube's spill not found": replace(_SMALL, other_spilled=False),
+    }
+    for why, r in cases.items():
+        f = decide_tube(r, "left", 6, cavity_z=40.0)
+        assert f.patency == "indeterminate", why
+        assert "too small to be sure it is spill" in f.reasons[-1], why

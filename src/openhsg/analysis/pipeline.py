@@ -1040,7 +1040,11 @@ def _clear_of_other_side(
         theirs_first = readings[other].first_spill_frame
         first = theirs_first is not None and theirs_first < r.first_spill_frame
         out[side] = replace(
-            r, clear_of_other_side=clear, other_tube_seen=seen, other_spilled_first=first
+            r,
+            clear_of_other_side=clear,
+            other_tube_seen=seen,
+            other_spilled_first=first,
+            other_spilled=theirs_first is not None,
         )
     return out
 

@@ -133,6 +133,18 @@ class TubeRules:
         false reassurances on fresh validation, both with intravasation; the tubes called
         patent correctly that lose their end's contrast in the last frame lose at most a
         third of it there: their tube is only not traced).
+    small_spill_min_width_mm, small_spill_max_elongation
+        Patchy contrast narrower than ``spill_min_width_mm`` is a little spill (at low dose
+        free spill shows in fragments a few millimetres across) or a narrow, blocked tube end.
+        It is read as spill from this tube only when it is at least this wide, rounder than
+        this (a blocked end is long along the tube's course), still in place in the last
+        frame (free spill stays, DOMAIN.md 2), kept clear of the other side until it shows,
+        showing no later than the other side's spill, and the other tube spills from its
+        own end (so the other tube's spill is accounted for and this one cannot be it).
+        On 17 development sets (3,400 tubes), every such patch kept clear of the other side
+        was free spill but for two narrow (5-6 mm), elongated (3.4 and 5.0 times as long as
+        wide) distal occlusions; on 21 sets the rule made 39 more correct calls and no false
+        reassurance (four sets made after it was written among them).
     segment_min_length_mm, segment_reach_mm
         The isthmus is the tube's narrowest part (DOMAIN.md 2) and, at low dose or with dilute
         contrast, may not show while the wider ampulla does. A thin contrast column at least
@@ -154,6 +166,8 @@ class TubeRules:
     pool_min_width_mm: float = 10.0
     pool_max_elongation: float = 1.4
     film_max_relative_density: float = 0.5
+    small_spill_min_width_mm: float = 6.0
+    small_spill_max_elongation: float = 3.0
     cavity_like_relative_density: float = 0.75
     link_max_mm: float = 40.0
     unexplained_min_mm2: float = 200.0
@@ -234,6 +248,8 @@ class TubeReading:
         (rows, cols) bool: the thick contrast at the tube's end in ``first_spill_frame``.
     other_spilled_first
         The other tube spilled in an earlier frame than this one (set by the caller).
+    other_spilled
+        Thick contrast leaves the other tube's own end in some frame (set by the caller).
     spill_washout
         How much of the contrast of ``spill_patch`` is gone from its place in the last frame:
         1 - (median contrast there in the last frame) / (median in ``first_spill_frame``),
@@ -303,6 +319,7 @@ class TubeReading:
     main_growth: float = 0.0
     spill_washout: float = 0.0
     other_spilled_first: bool = False
+    other_spilled: bool = False
 
     @property
     def spill_frame(self) -> int | None:
@@ -1046,7 +1063,19 @@ def decide_tube(
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
         )
-    if patchy and r.max_width_mm < rules.spill_min_width_mm:
+    # A little spill (TubeRules.small_spill_min_width_mm): read only when it can be this
+    # tube's alone.
+    small_but_own = (
+        r.max_width_mm >= rules.small_spill_min_width_mm
+        and r.elongation < rules.small_spill_max_elongation
+        and bool(r.thick_area_mm2)
+        and r.thick_area_mm2[-1] > 0
+        and r.clear_of_other_side
+        and not r.other_spilled_first
+        and r.other_spilled
+    )
+    small = r.max_width_mm < rules.spill_min_width_mm
+    if patchy and small and not small_but_own:
         reasons.append(
             f"a little patchy contrast ({thick:.0f} mm2, {r.max_width_mm:.0f} mm across) by the "
             f"{side_name} tube: too small to be sure it is spill"
@@ -1190,14 +1219,24 @@ def decide_tube(
                 f"only {r.solid_length_mm:.0f} mm of the {side_name} tube shows (the rest too "
                 "faint), but wide spill leaves its end and keeps clear of the other side"
             )
-        reasons.append(
-            f"patchy contrast spreads beyond the {side_name} tube ({thick:.0f} mm2): free spill"
-        )
+        if small:
+            reasons.append(
+                f"a little patchy contrast ({thick:.0f} mm2, {r.max_width_mm:.0f} mm across) "
+                f"leaves the {side_name} tube and stays to the last frame, clear of the other "
+                "tube, which spills from its own end: a small free spill"
+            )
+        else:
+            reasons.append(
+                f"patchy contrast spreads beyond the {side_name} tube ({thick:.0f} mm2): "
+                "free spill"
+            )
         conf = 0.6 + 0.35 * min(1.0, thick / (4 * rules.spill_min_area_mm2))
         if r.detached:
             conf *= 0.8
         if short:
             conf *= 0.75
+        if small:
+            conf *= 0.8
         return TubeFinding("patent", None, False, width, "free", round(conf, 3), tuple(reasons))
     if r.max_width_mm >= rules.hydro_min_width_mm and r.elongation >= rules.hydro_min_elongation:
         reasons.append(
