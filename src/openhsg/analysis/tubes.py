@@ -1227,8 +1227,7 @@ def decide_tube(
             )
         else:
             reasons.append(
-                f"patchy contrast spreads beyond the {side_name} tube ({thick:.0f} mm2): "
-                "free spill"
+                f"patchy contrast spreads beyond the {side_name} tube ({thick:.0f} mm2): free spill"
             )
         conf = 0.6 + 0.35 * min(1.0, thick / (4 * rules.spill_min_area_mm2))
         if r.detached:
