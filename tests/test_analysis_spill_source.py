@@ -232,21 +232,37 @@ def test_specks_of_both_tubes_meeting_on_the_cavity_rim_do_not_part_a_tube_from_
 
 
 def test_unexplained_contrast_is_what_lies_away_from_both_tubes() -> None:
-    from openhsg.analysis.pipeline import _unexplained_area
+    from openhsg.analysis.pipeline import _unexplained
 
     blob = _ellipse((60, 40), 10, 10)  # about 78 mm2 at 0.5 mm
-    thick = np.zeros((3, *SHAPE), dtype=bool)
+    thick = np.zeros((4, *SHAPE), dtype=bool)
     thick[2] = blob
-    empty = np.zeros((3, *SHAPE), dtype=bool)
+    thick[3] = _ellipse((60, 40), 14, 14)  # spreading: twice the area in the last frame
+    empty = np.zeros((4, *SHAPE), dtype=bool)
     right = replace(_reading(2, empty, blob), thick_stack=thick)
-    left_fp = np.zeros((3, *SHAPE), dtype=bool)
-    left_fp[2, 100, 120:190] = True
+    left_fp = np.zeros((4, *SHAPE), dtype=bool)
+    left_fp[2:, 100, 120:190] = True  # the other tube, about 40 mm away at its nearest
     left = _reading(2, left_fp, blob)
-    area = _unexplained_area({RIGHT: right, LEFT: left}, RIGHT, MM)
-    assert abs(area - float(blob.sum()) * MM * MM) < 1e-6
+    away = _unexplained({RIGHT: right, LEFT: left}, RIGHT, MM)
+    assert abs(away.area_mm2 - float(thick[3].sum()) * MM * MM) < 1e-6
+    assert abs(away.growth - thick[3].sum() / blob.sum()) < 1e-6
+    assert 35 < away.far_mm < 45
+    # Holding its size into the last frame: no growth.
+    held = replace(right, thick_stack=np.stack([empty[0], empty[0], blob, blob]))
+    assert _unexplained({RIGHT: held, LEFT: left}, RIGHT, MM).growth == 1.0
     # The other tube's footprint reaching the blob explains it.
-    left_fp[2, 60, 45:120] = True
-    assert _unexplained_area({RIGHT: right, LEFT: left}, RIGHT, MM) < 0.5 * area
+    left_fp[2:, 60, 45:120] = True
+    assert _unexplained({RIGHT: right, LEFT: left}, RIGHT, MM).area_mm2 < 0.5 * away.area_mm2
+
+
+def test_whether_the_other_tube_spilled_is_known_to_a_tube_without_spill() -> None:
+    empty = np.zeros((3, *SHAPE), dtype=bool)
+    fp = np.zeros((3, *SHAPE), dtype=bool)
+    fp[1:, 100, 120:190] = True
+    spilled = _reading(1, fp, fp[2])
+    dry = replace(_reading(1, empty, empty[0]), first_spill_frame=None)
+    out = _clear_of_other_side({RIGHT: dry, LEFT: spilled}, MM)
+    assert out[RIGHT].other_spilled and not out[LEFT].other_spilled
 
 
 def _bar(r0: int, c0: int, r1: int, c1: int) -> np.ndarray:

@@ -403,3 +403,40 @@ def test_a_little_contrast_that_may_be_a_blocked_end_or_the_others_spill_is_not_
         f = decide_tube(r, "left", 6, cavity_z=40.0)
         assert f.patency == "indeterminate", why
         assert "too small to be sure it is spill" in f.reasons[-1], why
+
+
+# No spill at the traced end; 900 mm2 of contrast on this side, away from both tubes, 80 mm
+# from the other tube where it first shows and twice as large in the last frame, while the
+# other tube spills from its own end.
+_FAR = replace(
+    _BASE,
+    thick_area_mm2=(0.0,) * 6,
+    first_spill_frame=None,
+    unexplained_area_mm2=900.0,
+    unexplained_far_mm=80.0,
+    unexplained_growth=2.0,
+    other_spilled=True,
+)
+
+
+def test_spill_spreading_far_from_the_other_tube_is_this_tubes_though_its_end_is_faint() -> None:
+    f = decide_tube(_FAR, "left", 6, cavity_z=40.0)
+    assert (f.patency, f.spill) == ("patent", "free")
+    assert f.confidence <= 0.5
+    assert "can only have come from the left tube" in f.reasons[-1]
+
+
+def test_contrast_away_from_both_tubes_that_may_be_anothers_or_a_sac_is_not_read() -> None:
+    cases = {
+        "near the other tube": replace(_FAR, unexplained_far_mm=25.0),
+        "holds its size (a dilated tube)": replace(_FAR, unexplained_growth=1.0),
+        "the other tube's spill not found": replace(_FAR, other_spilled=False),
+        "only a distal part seen": replace(_FAR, detached=True),
+        "only 12 mm of solid tube": replace(_FAR, solid_length_mm=12.0, length_mm=35.0),
+    }
+    for why, r in cases.items():
+        f = decide_tube(r, "left", 6, cavity_z=40.0)
+        assert f.patency == "indeterminate", why
+        assert "peritoneum" in f.reasons[-1], why
+    unseen = replace(_FAR, length_mm=5.0, solid_length_mm=5.0, lengths_mm=(0.0,) * 6)
+    assert decide_tube(unseen, "left", 6, cavity_z=40.0).patency == "indeterminate"

@@ -241,9 +241,14 @@ def analyze_frames(
         if s == absent:
             continue
         if calls[s].patency == "occluded" and not calls[s].hydrosalpinx:
-            area = _unexplained_area(readings, s, mm)
-            if area >= tubes.TUBE_RULES.unexplained_min_mm2:
-                readings[s] = replace(readings[s], unexplained_area_mm2=area)
+            away = _unexplained(readings, s, mm)
+            if away.area_mm2 >= tubes.TUBE_RULES.unexplained_min_mm2:
+                readings[s] = replace(
+                    readings[s],
+                    unexplained_area_mm2=away.area_mm2,
+                    unexplained_growth=away.growth,
+                    unexplained_far_mm=away.far_mm,
+                )
                 calls[s] = tubes.decide_tube(
                     readings[s],
                     "right" if s == core.RIGHT else "left",
@@ -1028,7 +1033,9 @@ def _clear_of_other_side(
     for side, other in ((core.RIGHT, core.LEFT), (core.LEFT, core.RIGHT)):
         r = readings[side]
         mine, theirs = r.footprint, readings[other].footprint
+        theirs_first = readings[other].first_spill_frame
         if r.first_spill_frame is None or mine is None or theirs is None:
+            out[side] = replace(r, other_spilled=theirs_first is not None)
             continue
         away = ~by_cavity if by_cavity is not None else np.ones(mine.shape[1:], dtype=bool)
         clear = all(
@@ -1037,7 +1044,6 @@ def _clear_of_other_side(
             if mine[i].any() and theirs[i].any()
         )
         seen = readings[other].length_mm >= tubes.TUBE_RULES.short_tube_min_mm
-        theirs_first = readings[other].first_spill_frame
         first = theirs_first is not None and theirs_first < r.first_spill_frame
         out[side] = replace(
             r,
@@ -1049,32 +1055,52 @@ def _clear_of_other_side(
     return out
 
 
-def _unexplained_area(
+@dataclass(frozen=True)
+class _Unexplained:
+    """Thick contrast on a side away from both tubes and their ends (see `_unexplained`)."""
+
+    area_mm2: float
+    growth: float
+    far_mm: float
+
+
+def _unexplained(
     readings: dict[int, tubes.TubeReading],
     side: int,
     mm: float,
     other_mm: float = 10.0,
     own_mm: float = 3.0,
-) -> float:
-    """Largest thick contrast on ``side`` (any frame) away from both tubes and their ends.
+) -> _Unexplained:
+    """Thick contrast on ``side`` away from both tubes and their ends.
 
     Away means beyond ``other_mm`` of the other tube's footprint (its spill spreads from
-    there) and ``own_mm`` of this tube's.
+    there) and ``own_mm`` of this tube's. Measured: the largest such area in any frame; its
+    growth, the area in the last frame over that in the last frame before it that shows any
+    (1 when only the last frame shows it, 0 when the last does not: spill grows to the end,
+    a dilated tube fills and holds); and, in the first frame it shows, its distance from the
+    other tube and the contrast at its end (0 when the other side shows nothing then).
     """
     r, o = readings[side], readings[core.LEFT if side == core.RIGHT else core.RIGHT]
     if r.thick_stack is None:
-        return 0.0
-    best = 0
+        return _Unexplained(0.0, 0.0, 0.0)
+    areas: list[int] = []
+    far = 0.0
     for i in range(r.thick_stack.shape[0]):
         thick = r.thick_stack[i]
         if not thick.any():
+            areas.append(0)
             continue
         away = thick.copy()
         for fp, reach_mm in ((o.footprint, other_mm), (r.footprint, own_mm)):
             if fp is not None and fp[i].any():
                 away &= ~core.dilate_in_box(fp[i], max(1, round(reach_mm / mm)))
-        best = max(best, int(away.sum()))
-    return best * mm * mm
+        areas.append(int(away.sum()))
+        first = sum(a > 0 for a in areas) == 1 and areas[-1] > 0
+        if first and o.footprint is not None and o.footprint[i].any():
+            far = float(ndi.distance_transform_edt(~o.footprint[i])[away].min()) * mm
+    shown = [a for a in areas[:-1] if a > 0]
+    growth = areas[-1] / shown[-1] if shown and areas[-1] > 0 else float(bool(areas[-1]))
+    return _Unexplained(max(areas, default=0) * mm * mm, growth, far)
 
 
 def _intravasation(

@@ -145,6 +145,15 @@ class TubeRules:
         was free spill but for two narrow (5-6 mm), elongated (3.4 and 5.0 times as long as
         wide) distal occlusions; on 21 sets the rule made 39 more correct calls and no false
         reassurance (four sets made after it was written among them).
+    far_spill_min_mm, far_spill_min_growth
+        At low dose a tube may show from its cornu while its far end, the ampulla, is too
+        faint to follow to its spill. Thick contrast on this side, away from both tubes, is
+        this tube's free spill when the tube shows solid from its cornu for at least
+        ``tube_min_length_mm``, the contrast lies at least ``far_spill_min_mm`` from the other tube
+        and the contrast at its end where it first shows, the other tube spills from its own
+        end (its spill is accounted for), and it still spreads into the last frame, by at
+        least ``far_spill_min_growth`` times (free spill spreads through the peritoneum; a
+        dilated, blocked tube fills and then holds its size, DOMAIN.md 2).
     segment_min_length_mm, segment_reach_mm
         The isthmus is the tube's narrowest part (DOMAIN.md 2) and, at low dose or with dilute
         contrast, may not show while the wider ampulla does. A thin contrast column at least
@@ -167,6 +176,8 @@ class TubeRules:
     pool_max_elongation: float = 1.4
     film_max_relative_density: float = 0.5
     small_spill_min_width_mm: float = 6.0
+    far_spill_min_mm: float = 40.0
+    far_spill_min_growth: float = 1.5
     small_spill_max_elongation: float = 3.0
     cavity_like_relative_density: float = 0.75
     link_max_mm: float = 40.0
@@ -266,6 +277,11 @@ class TubeReading:
         Largest thick contrast on this side (any frame) that lies away from both tubes and
         the contrast at their ends (set by the caller, for tubes that would be called
         occluded).
+    unexplained_growth, unexplained_far_mm
+        Of that contrast: its area in the last frame over that in the frame before it that
+        shows any (1 when only the last frame shows it, 0 when the last does not); and, in the
+        first frame it shows, its distance from the other tube and the contrast at its end (0
+        when the other side shows nothing then).
     other_end_hidden
         The spill touches the cavity and canal zone, into which the other tube runs out of
         sight: it may be that tube's (set by the caller).
@@ -309,6 +325,8 @@ class TubeReading:
     thick_stack: BoolArray | None = field(default=None, compare=False, repr=False)
     other_tube_seen: bool = True
     unexplained_area_mm2: float = 0.0
+    unexplained_growth: float = 0.0
+    unexplained_far_mm: float = 0.0
     other_end_hidden: bool = False
     other_tube_unseen: bool = False
     spill_at_other_end: bool = False
@@ -989,6 +1007,25 @@ def decide_tube(
         return TubeFinding("indeterminate", None, False, None, "indeterminate", 0.3, tuple(reasons))
     if thick < rules.spill_min_area_mm2:
         reasons.append(f"no spill seen from the {side_name} tube in any of {frames} frames")
+        # Spill spreading on this side, far from the other tube and its own spill, out of a
+        # tube that fills from the cornu (TubeRules.far_spill_min_mm).
+        far_spill = (
+            r.unexplained_area_mm2 >= rules.unexplained_min_mm2
+            and not r.detached
+            and r.solid_length_mm >= rules.tube_min_length_mm
+            and r.other_spilled
+            and r.unexplained_far_mm >= rules.far_spill_min_mm
+            and r.unexplained_growth >= rules.far_spill_min_growth
+        )
+        if far_spill:
+            reasons[-1] = (
+                f"free spill spreads on the {side_name} side ({r.unexplained_area_mm2:.0f} "
+                f"mm2, {r.unexplained_growth:.1f} times larger in the last frame), "
+                f"{r.unexplained_far_mm:.0f} mm from the other tube, which spills from its own "
+                f"end: it can only have come from the {side_name} tube, whose far end is too "
+                "faint to follow"
+            )
+            return TubeFinding("patent", None, False, None, "free", 0.5, tuple(reasons))
         if r.unexplained_area_mm2 >= rules.unexplained_min_mm2:
             reasons.append(_unexplained_reason(r, side_name))
             return TubeFinding(
