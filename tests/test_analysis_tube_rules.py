@@ -440,3 +440,15 @@ def test_contrast_away_from_both_tubes_that_may_be_anothers_or_a_sac_is_not_read
         assert "peritoneum" in f.reasons[-1], why
     unseen = replace(_FAR, length_mm=5.0, solid_length_mm=5.0, lengths_mm=(0.0,) * 6)
     assert decide_tube(unseen, "left", 6, cavity_z=40.0).patency == "indeterminate"
+
+
+def test_a_faint_elongated_structure_is_not_called_a_hydrosalpinx() -> None:
+    # One unbranched structure 10 mm wide, 2.5 times as long as wide, at the tube's end.
+    tubular = replace(_BASE, components=1, branch_ends=2, elongation=2.5, max_width_mm=10.0)
+    sac = decide_tube(tubular, "right", 6, cavity_z=9.0)  # two thirds of the cavity's contrast
+    assert (sac.patency, sac.occlusion_site, sac.hydrosalpinx) == ("occluded", "distal", True)
+    streak = decide_tube(tubular, "right", 6, cavity_z=40.0)  # 0.15 of the cavity's
+    assert (streak.patency, streak.hydrosalpinx) == ("indeterminate", False)
+    assert "faint (0.15 of the cavity's contrast)" in streak.reasons[-1]
+    # Without the cavity's contrast to compare, the shape decides as before.
+    assert decide_tube(tubular, "right", 6, cavity_z=None).hydrosalpinx
