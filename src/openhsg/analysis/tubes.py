@@ -82,7 +82,7 @@ class TubeRules:
         A hydrosalpinx holds a column of contrast as deep as the cavity's (on 17 development
         sets, every one read had at least 0.46 of the cavity's median contrast). One elongated
         structure fainter than this fraction of the cavity is not called a hydrosalpinx: 16
-        of the 21 such structures called one on those sets were streaks of free spill, and the
+        of the 18 such structures called one on those sets were streaks of free spill, and the
         two blocked tubes among them had narrow, undilated ends.
     pool_min_width_mm, pool_max_elongation
         A dense collection at the tube's end at least this wide and at most this elongated is
