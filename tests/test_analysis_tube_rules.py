@@ -424,6 +424,7 @@ def test_spill_spreading_far_from_the_other_tube_is_this_tubes_though_its_end_is
     assert (f.patency, f.spill) == ("patent", "free")
     assert f.confidence <= 0.5
     assert "can only have come from the left tube" in f.reasons[-1]
+    assert "2.0 times larger in the last frame" in f.reasons[-1]
 
 
 def test_contrast_away_from_both_tubes_that_may_be_anothers_or_a_sac_is_not_read() -> None:
@@ -452,3 +453,18 @@ def test_a_faint_elongated_structure_is_not_called_a_hydrosalpinx() -> None:
     assert "faint (0.15 of the cavity's contrast)" in streak.reasons[-1]
     # Without the cavity's contrast to compare, the shape decides as before.
     assert decide_tube(tubular, "right", 6, cavity_z=None).hydrosalpinx
+
+
+def test_a_thin_film_far_from_the_other_tube_in_the_last_frame_only_is_this_tubes() -> None:
+    # Shown only in the last frame (no growth to see): read when it is a thin film.
+    film = replace(_FAR, unexplained_growth=1.0, unexplained_median_z=8.0)  # 0.2 of the cavity
+    f = decide_tube(film, "left", 6, cavity_z=40.0)
+    assert (f.patency, f.spill) == ("patent", "free")
+    assert "a thin film, still there in the last frame" in f.reasons[-1]
+    sac = replace(film, unexplained_median_z=30.0)  # as opaque as a dilated tube
+    assert decide_tube(sac, "left", 6, cavity_z=40.0).patency == "indeterminate"
+    gone = replace(film, unexplained_growth=0.0)  # not there in the last frame
+    assert decide_tube(gone, "left", 6, cavity_z=40.0).patency == "indeterminate"
+    assert decide_tube(film, "left", 6, cavity_z=None).patency == "indeterminate"
+    network = replace(film, intravasation_seen=True)  # its threads may be the film
+    assert decide_tube(network, "left", 6, cavity_z=40.0).patency == "indeterminate"

@@ -237,17 +237,21 @@ def analyze_frames(
                 f"{names[absent]} horn or tube fills",
             ),
         )
+    # A venous network is thin, faint contrast too: it may lie away from both tubes.
+    intrav = _intravasation(maps, cavity, sides, mm)
     for s in (core.RIGHT, core.LEFT):
         if s == absent:
             continue
         if calls[s].patency == "occluded" and not calls[s].hydrosalpinx:
-            away = _unexplained(readings, s, mm)
+            away = _unexplained(readings, s, mm, maps.z)
             if away.area_mm2 >= tubes.TUBE_RULES.unexplained_min_mm2:
                 readings[s] = replace(
                     readings[s],
                     unexplained_area_mm2=away.area_mm2,
                     unexplained_growth=away.growth,
                     unexplained_far_mm=away.far_mm,
+                    unexplained_median_z=away.median_z,
+                    intravasation_seen=intrav.present,
                 )
                 calls[s] = tubes.decide_tube(
                     readings[s],
@@ -408,7 +412,6 @@ def analyze_frames(
     cav_finding = decide.cavity_finding(
         shape, shape_conf, measurements, tuple(defects), shape_reasons
     )
-    intrav = _intravasation(maps, cavity, sides, mm)
     # Spill masks and key images.
     spill = np.zeros_like(maps.mask)
     thick_fp = ndi.generate_binary_structure(2, 1)
@@ -1062,12 +1065,14 @@ class _Unexplained:
     area_mm2: float
     growth: float
     far_mm: float
+    median_z: float = 0.0
 
 
 def _unexplained(
     readings: dict[int, tubes.TubeReading],
     side: int,
     mm: float,
+    z: core.FloatArray | None = None,
     other_mm: float = 10.0,
     own_mm: float = 3.0,
 ) -> _Unexplained:
@@ -1085,6 +1090,7 @@ def _unexplained(
         return _Unexplained(0.0, 0.0, 0.0)
     areas: list[int] = []
     far = 0.0
+    median_z, largest = 0.0, 0
     for i in range(r.thick_stack.shape[0]):
         thick = r.thick_stack[i]
         if not thick.any():
@@ -1095,12 +1101,14 @@ def _unexplained(
             if fp is not None and fp[i].any():
                 away &= ~core.dilate_in_box(fp[i], max(1, round(reach_mm / mm)))
         areas.append(int(away.sum()))
+        if z is not None and areas[-1] > largest:
+            largest, median_z = areas[-1], float(np.median(z[i][away]))
         first = sum(a > 0 for a in areas) == 1 and areas[-1] > 0
         if first and o.footprint is not None and o.footprint[i].any():
             far = float(ndi.distance_transform_edt(~o.footprint[i])[away].min()) * mm
     shown = [a for a in areas[:-1] if a > 0]
     growth = areas[-1] / shown[-1] if shown and areas[-1] > 0 else float(bool(areas[-1]))
-    return _Unexplained(max(areas, default=0) * mm * mm, growth, far)
+    return _Unexplained(max(areas, default=0) * mm * mm, growth, far, median_z)
 
 
 def _intravasation(
