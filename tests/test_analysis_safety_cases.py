@@ -193,6 +193,12 @@ CASES = [
     pytest.param(
         972, 26, None, "standard", "right", "distal_occlusion", id="narrow-end-in-three-frames"
     ),
+    # Fresh validation (seed 983, hard): a blocked right tube; the left tube, too faint to
+    # see, crosses over the fundus of a small, tilted cavity (cornua 22 mm apart) and spills
+    # by the right cornu; its course was read as a 113 mm right tube.
+    pytest.param(
+        983, 3, None, "hard", "right", "proximal_occlusion", id="crossing-tube-small-cavity"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

@@ -845,14 +845,21 @@ def _tube_ending_at_the_other_cornu(
             continue
         rows, cols = np.nonzero(patch)
         cr, cc = cornua[side]
-        if float(np.hypot(rows - cr, cols - cc).min()) * mm > reach:
-            continue
+        spill_to_own = float(np.hypot(rows - cr, cols - cc).min()) * mm
         end = _tube_end_at(mine, frame, cornua[side], mm)
         if not end.size or not end.any():
             continue
         er, ec = np.nonzero(end)
         orow, ocol = cornua[other]
-        if float(np.hypot(er - orow, ec - ocol).min()) * mm <= reach:
+        to_other = float(np.hypot(er - orow, ec - ocol).min()) * mm
+        to_own = float(np.hypot(er - cr, ec - cc).min()) * mm
+        # On a small or tilted cavity the cornua lie close together, and the measure is
+        # relative: spill nearer the cornu than the tube's end, which lies nearer the other
+        # cornu than its own (a false reassurance on fresh hard validation: cornua 22 mm
+        # apart, spill 21 mm from the cornu, the crossing tube's end 38 mm from the other
+        # cornu and 43 mm from its own).
+        by_cornua = spill_to_own <= reach and to_other <= reach
+        if by_cornua or (spill_to_own < to_own and to_other < to_own):
             out[side] = replace(mine, ends_at_other_cornu=True)
     return out
 
