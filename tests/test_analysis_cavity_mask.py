@@ -97,3 +97,29 @@ def test_masks_are_returned_on_each_frame_as_acquired() -> None:
     edge[0, 19, :] = True
     moved = core.masks_in_frame_coordinates(edge, np.array([[-3.0, 0.0]]))
     assert moved.sum() == 0
+
+
+def test_cavity_joined_to_a_moved_instrument_is_kept_and_the_instrument_is_not() -> None:
+    # Contrast fills the cavity and runs down the canal into the bright edge of a speculum
+    # blade that moved between scout and frame: bright and dark strips side by side. The
+    # moved blade is not contrast; the cavity joined to it is.
+    z = np.zeros((SIZE, SIZE), dtype=np.float32)
+    cavity = _triangle(140)  # small beside the blade's long edges
+    z[cavity] = 80.0
+    z[200:250, 126:131] = 40.0  # canal and cannula, on from the cavity's apex
+    z[240:244, 0:256] = 30.0  # the blade's bright edge, where it is now
+    z[244:248, 0:256] = -30.0  # and its dark edge, where it was
+    for col in (20, 230):  # its sides, dark beside them
+        z[120:240, col : col + 4] = 30.0
+        z[120:240, col + 4 : col + 8] = -30.0
+    mask = core._contrast_mask(z, 4, 2, None, solid_radius_px=5, solid_min_px=320)
+    # The whole region would fail the moved-object test (over a fifth of it by the dark side).
+    region = z > 3.0
+    assert (region & core.dilate_in_box(z < -3.0, 3)).sum() > 0.2 * region.sum()
+    assert _dice(mask & cavity, cavity) > 0.97
+    assert not mask[240:244, 60:120].any()
+    assert not mask[120:240, 20:24].any()
+    # Without the cavity, the moved blade alone is dropped whole.
+    z[cavity] = 0.0
+    z[200:250, 126:131] = 0.0
+    assert not core._contrast_mask(z, 4, 2, None, solid_radius_px=5, solid_min_px=320).any()

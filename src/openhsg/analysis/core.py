@@ -264,8 +264,12 @@ def contrast_maps(stack: WorkingStack, smooth_mm: float = 0.6) -> ContrastMaps:
     min_px = max(4, round(2.0 / stack.mm_per_px**2))
     near = max(1, round(1.0 / stack.mm_per_px))
     opaque = opaque_objects(ref, field, stack.mm_per_px)
+    # A moved instrument's residue is a strip a few millimetres wide; the cavity holds a disc
+    # of 2.5 mm radius and 80 mm2 (the cavity's own thresholds, :func:`segment_cavity`).
+    solid_radius_px = max(2, round(2.5 / stack.mm_per_px))
+    solid_min_px = round(80.0 / stack.mm_per_px**2)
     for i in range(1, n):
-        mask[i] = _contrast_mask(z[i], min_px, near, opaque)
+        mask[i] = _contrast_mask(z[i], min_px, near, opaque, solid_radius_px, solid_min_px)
         if opaque is not None:
             # What is left over an opaque object is its residue, not faint contrast: clear it,
             # so that tracing faint tubes is not drawn to it either.
@@ -514,7 +518,12 @@ def _binned_median_map(
 
 
 def _contrast_mask(
-    z: FloatArray, min_px: int, near: int, opaque: BoolArray | None = None
+    z: FloatArray,
+    min_px: int,
+    near: int,
+    opaque: BoolArray | None = None,
+    solid_radius_px: int = 0,
+    solid_min_px: int = 0,
 ) -> BoolArray:
     """Contrast mask of one frame: hysteresis on ``z``, small regions and artefacts removed.
 
@@ -524,7 +533,10 @@ def _contrast_mask(
     side, so a region with a fifth of its pixels within ``near`` + 1 pixels of strongly
     negative change (``z < -Z_HIGH``) is dropped, and so is a region lying mostly
     (:data:`OPAQUE_SHARE`) on the scout's ``opaque`` objects (:func:`opaque_objects`). Every
-    step keeps or drops whole regions of ``z > Z_LOW``, so one labelling serves them all.
+    step keeps or drops whole regions of ``z > Z_LOW``, so one labelling serves them all, but
+    for one: of a region dropped as a moved object, the parts away from the dark side that
+    hold a disc of ``solid_radius_px`` and ``solid_min_px`` pixels are kept
+    (:func:`_solid_parts`; 0 turns this off).
     """
     labels, count = ndi.label(z > Z_LOW)
     if count == 0:
@@ -535,14 +547,59 @@ def _contrast_mask(
     keep &= area >= min_px
     keep[0] = False
     negative = z < -Z_HIGH
+    salvaged: BoolArray | None = None
     if negative.any() and keep.any():
         touched = dilate_in_box(negative, near + 1)
         hit = np.bincount(labels[touched].ravel(), minlength=count + 1)
-        keep &= hit < 0.2 * np.maximum(area, 1)
+        moved = keep & (hit >= 0.2 * np.maximum(area, 1))
+        keep &= ~moved
+        if moved.any() and solid_radius_px > 0:
+            # Away from the dark side by the disc's radius: the residue's bright strip is
+            # as wide as the object moved, which can exceed ``near``.
+            clear = ~dilate_in_box(negative, near + 1 + solid_radius_px)
+            salvaged = _solid_parts(moved[labels] & clear, solid_radius_px, solid_min_px)
     if opaque is not None and keep.any():
         on = np.bincount(labels[opaque].ravel(), minlength=count + 1)
         keep &= on < OPAQUE_SHARE * np.maximum(area, 1)
     out: BoolArray = keep[labels]
+    if salvaged is not None:
+        if opaque is not None:
+            salvaged &= ~opaque
+        out |= salvaged
+    return out
+
+
+def _solid_parts(mask: BoolArray, radius_px: int, min_px: int) -> BoolArray:
+    """The connected parts of ``mask`` that hold a disc of ``radius_px`` and ``min_px`` pixels.
+
+    Contrast filling the cavity can run on, through the canal, into the residue of an
+    instrument that moved between the scout and the frame (bright and dark side by side).
+    Such a region fails the moved-object test as a whole; away from the dark side, its part
+    wide enough to hold a disc (the cavity, with whatever contrast leaves it there) is
+    contrast, where the instrument's residue is a thin strip along its edge.
+
+    Parameters
+    ----------
+    mask
+        The dropped regions, less their pixels near the dark side.
+    radius_px, min_px
+        Radius of the disc a part must hold, and its least number of pixels.
+    """
+    out = np.zeros_like(mask)
+    box = bounding_box(mask, 1)
+    if box is None:
+        return out
+    part = mask[box]
+    labels, count = ndi.label(part)
+    if count == 0:
+        return out
+    wide = ndi.distance_transform_edt(part) >= radius_px
+    area = np.bincount(labels.ravel(), minlength=count + 1)
+    good = np.zeros(count + 1, dtype=bool)
+    good[labels[wide]] = True
+    good &= area >= min_px
+    good[0] = False
+    out[box] = good[labels]
     return out
 
 
