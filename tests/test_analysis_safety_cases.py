@@ -199,6 +199,12 @@ CASES = [
     pytest.param(
         983, 3, None, "hard", "right", "proximal_occlusion", id="crossing-tube-small-cavity"
     ),
+    # Development set (seed 1001): a left salpingectomy; the right tube loops up, runs behind
+    # the cavity out of sight and comes out on the left, 44 mm of it seen from the cavity's
+    # edge, spilling there; it was read as a patent left tube.
+    pytest.param(
+        1001, 144, None, "standard", "left", "salpingectomy", id="other-tube-out-from-behind"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

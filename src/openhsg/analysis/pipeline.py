@@ -337,9 +337,18 @@ def analyze_frames(
         call = calls[s]
         if s == absent or call.patency != "occluded" or call.occlusion_site != "distal":
             continue
-        if call.hydrosalpinx or not _end_hidden_by_spill(readings, s, sides, mm):
+        if call.hydrosalpinx:
             continue
+        o = core.LEFT if s == core.RIGHT else core.RIGHT
         name = "right" if s == core.RIGHT else "left"
+        if _end_hidden_by_spill(readings, s, sides, mm):
+            why = "where spill lies: it may spill there unseen"
+        elif readings[o].other_may_emerge and calls[o].patency == "indeterminate":
+            # The other side's spill was not given to its tube because this one may have
+            # brought it from behind the uterus: then this tube may be open too.
+            why = f"and may come out on the {names[o]} side: the spill there may be its own"
+        else:
+            continue
         calls[s] = TubeFinding(
             "indeterminate",
             None,
@@ -350,7 +359,7 @@ def analyze_frames(
             (
                 *call.reasons,
                 f"but the {name} tube's far end runs into the cavity and canal, out of sight, "
-                "where spill lies: it may spill there unseen",
+                + why,
             ),
         )
     # Spill grows and spreads (issue 3's time reasoning): spill that shows on this side only
@@ -734,8 +743,8 @@ def _spill_by_a_hidden_end(
     cornua: dict[int, tuple[float, float]],
     mm: float,
 ) -> dict[int, tubes.TubeReading]:
-    """Mark ``other_end_hidden`` (or ``other_tube_unseen``) where the other tube may have
-    brought the spill from behind the uterus.
+    """Mark ``other_end_hidden`` (or ``other_tube_unseen``, ``other_may_emerge``) where the
+    other tube may have brought the spill from behind the uterus.
 
     When the other tube's far end, well away from its cornu, runs into the cavity and canal
     zone, the tube may go on behind the uterus, out of sight, and spill beside it. Spill of
@@ -781,17 +790,29 @@ def _spill_by_a_hidden_end(
         # spill's edge as "its" tube). A long tube of this side leading to the spill is its
         # source: 17 of 24 correct calls the wider reach cost on development data.
         reach_zone = near_zone
-        if not theirs_spills and mine.solid_length_mm < SHORT_BESIDE_HIDDEN_MM:
+        short_beside_silent = not theirs_spills and mine.solid_length_mm < SHORT_BESIDE_HIDDEN_MM
+        if short_beside_silent:
             if near_far is None:
                 near_far = ndi.distance_transform_edt(~zone) * mm <= HIDDEN_SPILL_REACH_MM
             reach_zone = near_far
-        if not (spreading & reach_zone[None]).any():
+        near_spill = bool((spreading & reach_zone[None]).any())
+        # A short tube leaving the cavity, with spill farther out, beside another tube that
+        # runs behind the uterus and shows no spill of its own: the other tube may come out
+        # from behind the cavity on this side and be all this side shows (a false
+        # reassurance on development data: a removed tube's side got the other tube, looped
+        # behind the cavity, and its spill).
+        emerges = short_beside_silent and not near_spill and _starts_at(mine, near_zone, frame)
+        if not near_spill and not emerges:
             continue
         # A tube too faint to see shows no end at all: with nothing of the other side in
         # view, this short tube's spill beside the uterus may be its (two false reassurances
         # on fresh hard validation: a removed tube's side, and a blocked one, got the spill of
         # the other tube running unseen under the cavity; 10 correct calls of 600 lost).
-        unseen = theirs.length_mm < tubes.TUBE_RULES.tube_min_length_mm and not theirs_spills
+        unseen = (
+            near_spill
+            and theirs.length_mm < tubes.TUBE_RULES.tube_min_length_mm
+            and not theirs_spills
+        )
         # A tube not traced continuously from its cornu is no surer (a third, on the next
         # fresh hard set: a removed tube's side got 86 mm of that spill's edges, joined to a
         # stub by the canal).
@@ -813,9 +834,20 @@ def _spill_by_a_hidden_end(
                 ends_in = theirs.footprint[i] & theirs.thick_stack[i]
                 end = end | tubes._parts_on(ends_in, core.dilate_in_box(end, 2 * gap + 1))
             if end.size and (end & near_zone & away).any():
-                out[side] = replace(mine, other_end_hidden=True)
+                if emerges:
+                    out[side] = replace(mine, other_may_emerge=True)
+                else:
+                    out[side] = replace(mine, other_end_hidden=True)
                 break
     return out
+
+
+def _starts_at(reading: tubes.TubeReading, zone: core.BoolArray, frame: int) -> bool:
+    """The tube traced in ``frame`` touches ``zone`` (the cavity and canal zone, grown)."""
+    fp, thick = reading.footprint, reading.thick_stack
+    if fp is None or thick is None:
+        return False
+    return bool((fp[frame] & ~thick[frame] & zone).any())
 
 
 def _tube_ending_at_the_other_cornu(

@@ -302,6 +302,11 @@ class TubeReading:
     other_end_hidden
         The spill touches the cavity and canal zone, into which the other tube runs out of
         sight: it may be that tube's (set by the caller).
+    other_may_emerge
+        This tube, traced short (under 60 mm of solid contrast), leaves the cavity's edge, its
+        spill lies farther out, and the other tube's far end runs into the cavity and canal
+        zone out of sight, that tube showing no spill of its own: the other tube may come out
+        from behind the cavity on this side, and be all this side shows (set by the caller).
     other_tube_unseen
         The spill lies close to the cavity and canal zone, and the other side shows neither
         tube nor spill: that tube, too faint to see, may run behind the uterus and this be its
@@ -347,6 +352,7 @@ class TubeReading:
     unexplained_median_z: float = 0.0
     intravasation_seen: bool = False
     other_end_hidden: bool = False
+    other_may_emerge: bool = False
     other_tube_unseen: bool = False
     spill_at_other_end: bool = False
     ends_at_other_cornu: bool = False
@@ -1223,6 +1229,16 @@ def decide_tube(
             f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but close to the "
             "cavity and canal, behind which the other tube runs out of sight: it may be that "
             "tube's spill"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
+    if spilled and r.other_may_emerge:
+        reasons.append(
+            f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but only "
+            f"{r.solid_length_mm:.0f} mm of that tube shows, from the cavity's edge, while the "
+            "other tube runs out of sight behind the cavity with no spill of its own: this may "
+            "be that tube coming out on this side, and its spill"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
