@@ -205,6 +205,12 @@ CASES = [
     pytest.param(
         1001, 144, None, "standard", "left", "salpingectomy", id="other-tube-out-from-behind"
     ),
+    # Development set (seed 1007): a right hydrosalpinx curled into a C, as opaque as the
+    # cavity and keeping its size; the left tube's spill reached it in the last frame, and
+    # the whole, diluted, read as patchy free spill.
+    pytest.param(
+        1007, 58, None, "standard", "right", "hydrosalpinx", id="curled-sac-other-spill-by-it"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

@@ -244,6 +244,8 @@ class TubeReading:
         holds; and the contrast lying where that part lies, in the last frame with any / in
         the first (a collection that keeps its size while other contrast shows elsewhere).
         A share of 0 means not measured.
+    main_median_z
+        Median contrast (noise units) of that largest part in its frame.
     median_z
         Median contrast (noise units) of the attached thick contrast in its largest frame.
     branch_ends
@@ -360,6 +362,7 @@ class TubeReading:
     course_elongation: float = 1.0
     main_share: float = 0.0
     main_growth: float = 0.0
+    main_median_z: float = 0.0
     spill_washout: float = 0.0
     other_spilled_first: bool = False
     other_spilled: bool = False
@@ -767,7 +770,7 @@ def read_side(
         beside = max(beside, float(far_out.sum()) * px2)
     best = int(np.argmax(thick_areas))
     dense, elongation, components, width, median_z, ends = 0.0, 1.0, 0, 0.0, 0.0, 0
-    course, main_share = 1.0, 1.0
+    course, main_share, main_median_z = 1.0, 1.0, 0.0
     big = np.zeros(own.shape, dtype=bool)
     if thick_areas[best] > 0:
         region = thick_masks[best]
@@ -783,6 +786,7 @@ def read_side(
         ends = skeleton_branches(big)
         width = 2.0 * float(ndi.distance_transform_edt(big).max()) * mm
         main_share = float(big.sum()) / max(1.0, float(region.sum()))
+        main_median_z = float(np.median(z[best][big]))
     seen = [i for i in range(n) if thick_areas[i] > 0]
     growth = thick_areas[seen[-1]] / max(thick_areas[seen[0]], 1e-6) if seen else 0.0
     main_growth = 0.0
@@ -830,6 +834,7 @@ def read_side(
         course_elongation=course,
         main_share=main_share,
         main_growth=main_growth,
+        main_median_z=main_median_z,
         thick_area_mm2=tuple(thick_areas),
         cornual_area_mm2=cornual,
         max_width_mm=width,
@@ -1301,7 +1306,29 @@ def decide_tube(
         and r.main_growth < rules.spill_min_growth
         and r.elongation >= 2.0
     )
-    held = (one_held or main_held) and sum(area > 0 for area in r.thick_area_mm2) >= 2
+    # A main part as opaque as the cavity that keeps its size is a retained collection
+    # whatever else shows beside it: free spill is a thin film that spreads (a curled
+    # hydrosalpinx, C-shaped, 1.9 times as long as wide, called free spill on development
+    # data when the other side's spill reached it in the last frame and diluted the
+    # measures of the whole).
+    dense_held = (
+        r.main_share > 0
+        and r.main_growth < rules.spill_min_growth
+        and cavity_z is not None
+        and cavity_z > 0
+        and r.main_median_z >= rules.cavity_like_relative_density * cavity_z
+    )
+    held = (one_held or main_held or dense_held) and sum(area > 0 for area in r.thick_area_mm2) >= 2
+    if patchy and held and dense_held and not (one_held or main_held):
+        reasons.append(
+            f"the {side_name} tube ends in a collection as opaque as the cavity "
+            f"({r.max_width_mm:.0f} mm wide) that keeps its size from frame to frame, as free "
+            "spill, a thin film that spreads, does not: a dilated, blocked ampulla "
+            "(hydrosalpinx) or loculated spill; patency cannot be called"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
     if patchy and held:
         long_by = max(r.elongation, r.course_elongation)
         reasons.append(
