@@ -211,6 +211,11 @@ CASES = [
     pytest.param(
         1007, 58, None, "standard", "right", "hydrosalpinx", id="curled-sac-other-spill-by-it"
     ),
+    # Development set (seed 1009, hard): a small right sac curled on itself, at 0.62 of the
+    # cavity's contrast and keeping its size, among patches of the left tube's spill.
+    pytest.param(
+        1009, 153, None, "hard", "right", "hydrosalpinx", id="small-curled-sac-among-spill"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

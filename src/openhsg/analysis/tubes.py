@@ -1306,25 +1306,28 @@ def decide_tube(
         and r.main_growth < rules.spill_min_growth
         and r.elongation >= 2.0
     )
-    # A main part as opaque as the cavity that keeps its size is a retained collection
-    # whatever else shows beside it: free spill is a thin film that spreads (a curled
-    # hydrosalpinx, C-shaped, 1.9 times as long as wide, called free spill on development
-    # data when the other side's spill reached it in the last frame and diluted the
-    # measures of the whole).
+    # A main part denser than a film of spill (TubeRules.film_max_relative_density) that
+    # keeps its size is a retained collection whatever else shows beside it: free spill is
+    # a thin film that spreads. Two false reassurances on development data: a curled
+    # hydrosalpinx, C-shaped, 1.9 times as long as wide, the other side's spill reaching it
+    # in the last frame and diluting the measures of the whole; and, at hard realism, a
+    # small curled sac at 0.62 of the cavity's contrast among patches of spill. (One
+    # loculated pool called patent before became indeterminate, of 2,400 tubes.)
     dense_held = (
         r.main_share > 0
         and r.main_growth < rules.spill_min_growth
         and cavity_z is not None
         and cavity_z > 0
-        and r.main_median_z >= rules.cavity_like_relative_density * cavity_z
+        and r.main_median_z >= rules.film_max_relative_density * cavity_z
     )
     held = (one_held or main_held or dense_held) and sum(area > 0 for area in r.thick_area_mm2) >= 2
-    if patchy and held and dense_held and not (one_held or main_held):
+    if patchy and held and dense_held and not (one_held or main_held) and cavity_z:
         reasons.append(
-            f"the {side_name} tube ends in a collection as opaque as the cavity "
-            f"({r.max_width_mm:.0f} mm wide) that keeps its size from frame to frame, as free "
-            "spill, a thin film that spreads, does not: a dilated, blocked ampulla "
-            "(hydrosalpinx) or loculated spill; patency cannot be called"
+            f"the {side_name} tube ends in a dense collection ({r.max_width_mm:.0f} mm wide, "
+            f"{r.main_median_z / cavity_z:.2f} of the cavity's contrast) that keeps its size "
+            "from frame to frame, as free spill, a thin film that spreads, does not: a "
+            "dilated, blocked ampulla (hydrosalpinx) or loculated spill; patency cannot be "
+            "called"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
