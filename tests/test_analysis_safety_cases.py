@@ -216,6 +216,9 @@ CASES = [
     pytest.param(
         1009, 153, None, "hard", "right", "hydrosalpinx", id="small-curled-sac-among-spill"
     ),
+    # Development set (seed 1013, hard): a right hydrosalpinx, a dense teardrop sac, and the
+    # faint left tube's spill above the cavity, in a separate part, given to the right.
+    pytest.param(1013, 96, None, "hard", "right", "hydrosalpinx", id="sac-beside-patches-of-spill"),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

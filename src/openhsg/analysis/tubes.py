@@ -1321,6 +1321,28 @@ def decide_tube(
         and r.main_median_z >= rules.film_max_relative_density * cavity_z
     )
     held = (one_held or main_held or dense_held) and sum(area > 0 for area in r.thick_area_mm2) >= 2
+    # A tube ending in a dilated sac (dense, wide, elongated) with patchy contrast in other
+    # parts beside it: spill leaves a tube only at its end, and a blind sac has none; the
+    # patches may be the other tube's spill (two false reassurances on development data).
+    sac_among_patches = (
+        r.components >= 2
+        and r.main_share < HELD_MAIN_SHARE
+        and cavity_z is not None
+        and cavity_z > 0
+        and r.main_median_z >= rules.film_max_relative_density * cavity_z
+        and r.max_width_mm >= rules.hydro_min_width_mm
+        and r.elongation >= rules.hydro_min_elongation
+    )
+    if patchy and sac_among_patches and cavity_z:
+        reasons.append(
+            f"the {side_name} tube ends in a dense, elongated dilatation ({r.max_width_mm:.0f} "
+            f"mm wide, {r.main_median_z / cavity_z:.2f} of the cavity's contrast), a blocked "
+            "ampulla's shape, with patchy contrast in separate parts beside it: spill leaves a "
+            "tube at its end, and these may be the other tube's; patency cannot be called"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
     if patchy and held and dense_held and not (one_held or main_held) and cavity_z:
         reasons.append(
             f"the {side_name} tube ends in a dense collection ({r.max_width_mm:.0f} mm wide, "
