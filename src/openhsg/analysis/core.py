@@ -553,11 +553,24 @@ def _contrast_mask(
         hit = np.bincount(labels[touched].ravel(), minlength=count + 1)
         moved = keep & (hit >= 0.2 * np.maximum(area, 1))
         keep &= ~moved
+        # Only a region large enough to hold the cavity is worth a second look.
+        moved &= area >= solid_min_px
         if moved.any() and solid_radius_px > 0:
             # Away from the dark side by the disc's radius: the residue's bright strip is
-            # as wide as the object moved, which can exceed ``near``.
-            clear = ~dilate_in_box(negative, near + 1 + solid_radius_px)
-            salvaged = _solid_parts(moved[labels] & clear, solid_radius_px, solid_min_px)
+            # as wide as the object moved, which can exceed ``near``. Computed in the
+            # region's box, grown by that reach (the same as dilating the whole frame).
+            reach = near + 1 + solid_radius_px
+            region = moved[labels]
+            box = bounding_box(region, reach + 1)
+            salvaged = np.zeros_like(region)
+            if box is not None:
+                dark = negative[box]
+                far = (
+                    ndi.distance_transform_cdt(~dark, metric="taxicab") > reach
+                    if dark.any()
+                    else np.ones_like(dark)
+                )
+                salvaged[box] = _solid_parts(region[box] & far, solid_radius_px, solid_min_px)
     if opaque is not None and keep.any():
         on = np.bincount(labels[opaque].ravel(), minlength=count + 1)
         keep &= on < OPAQUE_SHARE * np.maximum(area, 1)
