@@ -219,6 +219,13 @@ CASES = [
     # Development set (seed 1013, hard): a right hydrosalpinx, a dense teardrop sac, and the
     # faint left tube's spill above the cavity, in a separate part, given to the right.
     pytest.param(1013, 96, None, "hard", "right", "hydrosalpinx", id="sac-beside-patches-of-spill"),
+    # Development set (seed 1011): a blocked right tube, traced whole by the third frame;
+    # in the spill frames the left tube's spill, pooling round the cavity, joined the traced
+    # column as a new branch down the cavity's side, and the contrast at that branch's far
+    # point was taken for this tube's spill.
+    pytest.param(
+        1011, 26, None, "standard", "right", "distal_occlusion", id="branch-off-a-known-tube"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

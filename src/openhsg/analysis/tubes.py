@@ -116,6 +116,10 @@ class TubeRules:
         A tube followed this far from its cornu in an earlier frame has reached its ampulla
         (DOMAIN.md 2: interstitial part and isthmus together are a few centimetres): a part
         that shows later is its distal part only within ``link_max_mm`` of where it ended.
+    known_end_clear_mm
+        A tube known from earlier frames is trusted over a branch joining it later only when
+        its end lies at least this far from the cavity and canal (a "tube" ending by them may
+        be contrast along their edge).
     short_tube_min_mm
         A tube traced from its cornu for less than ``tube_min_length_mm`` but at least this,
         with wide spill (``spill_min_width_mm``, four times ``spill_min_area_mm2``) spreading
@@ -196,6 +200,7 @@ class TubeRules:
     link_max_mm: float = 40.0
     unexplained_min_mm2: float = 200.0
     known_tube_mm: float = 50.0
+    known_end_clear_mm: float = 10.0
     end_mm: float = 25.0
     spill_min_growth: float = 1.1
     spill_max_washout: float = 0.6
@@ -264,6 +269,9 @@ class TubeReading:
     first_tube_frame, first_spill_frame
         First frame where the tube is traced, and first where thick contrast leaves it: a
         tube fills before it spills.
+    spill_off_known_end
+        In the frame where the attached thick contrast is largest, it lies only by a branch
+        that joined the tube traced in earlier frames away from that tube's end.
     spill_shared
         In the frame where it first appears, the thick contrast at the tube's end already
         touches contrast attributed to the other side: it may have come from the other tube.
@@ -343,6 +351,7 @@ class TubeReading:
     first_tube_frame: int | None = None
     first_spill_frame: int | None = None
     spill_shared: bool = False
+    spill_off_known_end: bool = False
     footprint: BoolArray | None = field(default=None, compare=False, repr=False)
     spill_patch: BoolArray | None = field(default=None, compare=False, repr=False)
     clear_of_other_side: bool = False
@@ -514,6 +523,24 @@ def _distal_end(
     return out
 
 
+def _branches_off(column: BoolArray, known: BoolArray, known_end: BoolArray, gap: int) -> BoolArray:
+    """Parts of ``column`` beyond the tube ``known`` from earlier frames, not continuing its end.
+
+    A part continues the tube when it reaches within two gaps of ``known_end``; the others
+    leave the known tube elsewhere (or lie apart from it).
+    """
+    new = column & ~dilate_in_box(known, gap)
+    if not new.any():
+        return new
+    parts, count = ndi.label(new, structure=np.ones((3, 3), dtype=bool))
+    at_end = np.unique(parts[dilate_in_box(known_end, 2 * gap) & new])
+    keep = np.ones(count + 1, dtype=bool)
+    keep[at_end] = False
+    keep[0] = False
+    out: BoolArray = keep[parts]
+    return out
+
+
 def _parts_on(mask: BoolArray, where: BoolArray, min_px: int = 3) -> BoolArray:
     """The connected parts of ``mask`` that reach into ``where`` (``min_px`` pixels or more)."""
     parts, count = ndi.label(mask, structure=np.ones((3, 3), dtype=bool))
@@ -617,6 +644,8 @@ def read_side(
     links: list[float] = []
     known = np.zeros(own.shape, dtype=bool)  # the tube traced from the cornu so far
     known_end: BoolArray | None = None  # its far end, computed once per change of ``known``
+    known_long = False  # ``known`` is at least ``rules.known_tube_mm`` long
+    off_known_end: list[int] = []  # frames whose spill lies only by a branch (see below)
     beside = 0.0
     from_cornu_lengths: list[float] = []
     cornual = 0.0
@@ -628,6 +657,9 @@ def read_side(
     # hugging that zone is their blurred edge, not a tube (a false reassurance in validation:
     # a "tube" followed down the side of the cavity to contrast by the cervix).
     off_rim = dilate_in_box(sides.exclusion, max(1, round(2.0 * rules.trace_smooth_mm / mm)))
+    # A tube known from earlier frames is trusted over a later branch only when it ends away
+    # from the cavity and canal: a "tube" ending by them may be contrast along their edge.
+    by_uterus = dilate_in_box(sides.exclusion, max(1, round(rules.known_end_clear_mm / mm)))
     for i in range(n):
         m = sides.extra[i] & own
         # A thin tube can be too faint pixel by pixel: smoothing along and across it lifts it
@@ -712,11 +744,21 @@ def read_side(
             # later frame, its far end is still where it was.
             column = column | known
             length = _length_mm(column, mm)
+        branch = np.zeros_like(column)
+        if known_long and not segment.any():
+            # A filled tube stays where it is and fills on from its end (see below): a branch
+            # joining it elsewhere is not added to it.
+            if known_end is None:
+                known_end = _distal_end(known, known, from_cornu, gap, mm, rules)
+            if not (known_end & by_uterus).any():
+                branch = _branches_off(column, known, known_end, gap)
+        branched = bool(branch.any())
         links.append(link_mm)
         detached.append(bool(segment.any()))
         if not segment.any() and length >= rules.tube_min_length_mm:
-            known = known | column
+            known = known | (column & ~branch)
             known_end = None
+            known_long = _length_mm(known, mm) >= rules.known_tube_mm
         lengths.append(length)
         solid.append(_length_mm(column & m, mm) if length > 0 else 0.0)
         by_cornu = thick & (from_cornu <= 1.5 * rules.cornu_reach_mm)
@@ -760,6 +802,15 @@ def read_side(
                 or length >= 3.0 * rules.cornu_reach_mm
             )
         attached = keep[parts]
+        if branched and attached.any() and known_end is not None:
+            # A filled tube stays where it is and fills on from its end: when the column has
+            # gained a branch off the tube traced in earlier frames (which ends clear of the
+            # cavity and canal), and thick contrast lies only by that branch, not by the known
+            # tube's end, it may be the other tube's spill spreading along the cavity to this
+            # cornu (a false reassurance on fresh validation: a blocked tube fully traced).
+            by_known_end = dilate_in_box(known_end, attach)
+            if not (attached & by_known_end).any():
+                off_known_end.append(i)
         thick_areas.append(float(attached.sum()) * px2)
         thick_masks.append(attached)
         footprint[i] = column | attached
@@ -851,6 +902,7 @@ def read_side(
         first_tube_frame=filled[0] if filled else None,
         first_spill_frame=first_spill,
         spill_shared=shared,
+        spill_off_known_end=bool(off_known_end) and int(np.argmax(thick_areas)) in off_known_end,
         footprint=footprint,
         spill_patch=thick_masks[first_spill] if first_spill is not None else None,
         thick_stack=thick_stack,
@@ -1284,6 +1336,15 @@ def decide_tube(
             f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but from "
             "its first appearance it runs on into contrast of the other side: spill cannot "
             f"be attributed to the {side_name} tube"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
+    if spilled and r.spill_off_known_end:
+        reasons.append(
+            f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but only by a "
+            f"branch that joined the {side_name} tube after it had filled, not by the end it "
+            "showed then: it may be the other tube's spill spreading to this cornu"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
