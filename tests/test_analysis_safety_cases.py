@@ -226,6 +226,17 @@ CASES = [
     pytest.param(
         1011, 26, None, "standard", "right", "distal_occlusion", id="branch-off-a-known-tube"
     ),
+    # Development set (seed 1013, hard): the same, where the column covered the whole known
+    # tube in the spill frame, so that its end had to be taken afresh; the left tube's spill
+    # pooled below the cavity and joined the blocked right tube near its cornu.
+    pytest.param(
+        1013, 7, None, "hard", "right", "distal_occlusion", id="branch-off-a-tube-seen-whole"
+    ),
+    # Development set (seed 1012, hard): a blocked left tube seen only in its distal part,
+    # with 0.21 of the right side's spill showing by it in the last frame only.
+    pytest.param(
+        1012, 102, None, "hard", "left", "distal_occlusion", id="late-spill-by-a-distal-part"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

@@ -366,8 +366,8 @@ def analyze_frames(
     # after the other side has spilled, and stays small beside it, may be that spill spreading
     # across (two false reassurances on fresh validation: the other side's spill reached a
     # blocked side's network trace, and a hydrosalpinx's side, a frame later). Tubes filling
-    # late after an antispasmodic spill more than that (a third of the other side's spill or
-    # more on development data).
+    # late after an antispasmodic mostly spill more than that (a fifth of the other side's
+    # spill or more on development data; a few between a fifth and a third).
     for s in (core.RIGHT, core.LEFT):
         if s == absent or calls[s].patency != "patent":
             continue
@@ -943,17 +943,25 @@ LATE_SPILL_FRACTION = 0.2
 """Spill first seen after the other side's and smaller than this fraction of it may be that
 spill spreading across."""
 
+LATE_SPILL_FRACTION_DETACHED = 1.0 / 3.0
+"""The same, for a tube seen only in its distal part (not continuous with its cornu): the
+tube itself is weaker evidence, so its late spill must be larger to count as its own (a
+false reassurance on a development set: a blocked tube's distal part, with 0.21 of the other
+side's spill in the last frame only)."""
+
 
 def _small_late_spill(mine: tubes.TubeReading, theirs: tubes.TubeReading) -> bool:
     """This side's spill shows only after the other side's and stays under
-    :data:`LATE_SPILL_FRACTION` of it."""
+    :data:`LATE_SPILL_FRACTION` of it (:data:`LATE_SPILL_FRACTION_DETACHED` for a tube seen
+    only in its distal part)."""
     frame, their_frame = mine.first_spill_frame, theirs.first_spill_frame
     if frame is None or their_frame is None or their_frame >= frame:
         return False
     theirs_area = max(theirs.thick_area_mm2, default=0.0)
     if theirs_area < tubes.TUBE_RULES.spill_min_area_mm2:
         return False
-    return max(mine.thick_area_mm2, default=0.0) < LATE_SPILL_FRACTION * theirs_area
+    fraction = LATE_SPILL_FRACTION_DETACHED if mine.detached else LATE_SPILL_FRACTION
+    return max(mine.thick_area_mm2, default=0.0) < fraction * theirs_area
 
 
 def _end_hidden_by_spill(

@@ -802,12 +802,16 @@ def read_side(
                 or length >= 3.0 * rules.cornu_reach_mm
             )
         attached = keep[parts]
-        if branched and attached.any() and known_end is not None:
+        if branched and attached.any():
             # A filled tube stays where it is and fills on from its end: when the column has
             # gained a branch off the tube traced in earlier frames (which ends clear of the
             # cavity and canal), and thick contrast lies only by that branch, not by the known
             # tube's end, it may be the other tube's spill spreading along the cavity to this
             # cornu (a false reassurance on fresh validation: a blocked tube fully traced).
+            # ``known`` may have grown this frame (by the column's continuation of its end):
+            # its end is taken afresh.
+            if known_end is None:
+                known_end = _distal_end(known, known, from_cornu, gap, mm, rules)
             by_known_end = dilate_in_box(known_end, attach)
             if not (attached & by_known_end).any():
                 off_known_end.append(i)
