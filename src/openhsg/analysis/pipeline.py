@@ -362,6 +362,29 @@ def analyze_frames(
                 + why,
             ),
         )
+    for s in (core.RIGHT, core.LEFT):
+        call = calls[s]
+        if s == absent or call.patency != "occluded" or call.occlusion_site != "distal":
+            continue
+        if call.hydrosalpinx:
+            continue
+        o = core.LEFT if s == core.RIGHT else core.RIGHT
+        if not _other_sides_spill_at_end(readings, s, sides, mm):
+            continue
+        calls[s] = TubeFinding(
+            "indeterminate",
+            None,
+            False,
+            None,
+            "indeterminate",
+            0.3,
+            (
+                *call.reasons,
+                f"but spill lies at the {names[s]} tube's far end, given to the {names[o]} "
+                f"side as it runs on into that side's contrast, and away from the {names[o]} "
+                "tube's end: it may be this tube's own spill, so occlusion is not shown",
+            ),
+        )
     # Spill grows and spreads (issue 3's time reasoning): spill that shows on this side only
     # after the other side has spilled, and stays small beside it, may be that spill spreading
     # across (two false reassurances on fresh validation: the other side's spill reached a
@@ -962,6 +985,47 @@ def _small_late_spill(mine: tubes.TubeReading, theirs: tubes.TubeReading) -> boo
         return False
     fraction = LATE_SPILL_FRACTION_DETACHED if mine.detached else LATE_SPILL_FRACTION
     return max(mine.thick_area_mm2, default=0.0) < fraction * theirs_area
+
+
+def _other_sides_spill_at_end(
+    readings: dict[int, tubes.TubeReading], side: int, sides: core.Sides, mm: float
+) -> bool:
+    """Thick contrast attributed to the other side lies at this side's traced far end, and
+    not at the other tube's far end, in some frame.
+
+    Contrast is given to a side by what it connects to, so spill leaving this tube's end and
+    running on into the other side's contrast (a tube passing by it) is counted as that
+    side's; spill leaves a tube at its fimbrial end (DOMAIN.md 2), and this tube's end is
+    where it lies (validation: a patent tube hooked back over the fundus, whose spill by the
+    other tube's course was read as the other side's, and the tube called blocked).
+    """
+    mine = readings[side]
+    other = core.LEFT if side == core.RIGHT else core.RIGHT
+    theirs = readings[other]
+    if mine.footprint is None or theirs.thick_stack is None:
+        return False
+    source = max(1, round(tubes.TUBE_RULES.attach_mm / mm))
+    near_other = max(1, round(OTHER_END_MM / mm))
+    for i in range(mine.footprint.shape[0]):
+        their_thick = theirs.thick_stack[i]
+        if not mine.footprint[i].any() or not their_thick.any():
+            continue
+        end = _tube_end_at(mine, i, sides.cornua[side], mm)
+        if not end.any():
+            continue
+        parts, _count = ndi.label(their_thick)
+        touched = np.unique(parts[core.dilate_in_box(end, source) & their_thick])
+        touched = touched[touched > 0]
+        if not touched.size:
+            continue
+        region = np.isin(parts, touched)
+        if float(region.sum()) * mm * mm < tubes.TUBE_RULES.spill_min_area_mm2:
+            continue
+        their_end = _tube_end_at(theirs, i, sides.cornua[other], mm)
+        if their_end.size and (core.dilate_in_box(their_end, near_other) & region).any():
+            continue
+        return True
+    return False
 
 
 def _end_hidden_by_spill(
