@@ -237,6 +237,12 @@ CASES = [
     pytest.param(
         1012, 102, None, "hard", "left", "distal_occlusion", id="late-spill-by-a-distal-part"
     ),
+    # Fresh validation set (seed 2001): a right hydrosalpinx curled on itself, at 0.47 of the
+    # cavity's contrast, read as a film of free spill; it held its size into the last frame
+    # while the left side's spill still spread.
+    pytest.param(
+        2001, 39, None, "standard", "right", "hydrosalpinx", id="curled-sac-held-as-other-spreads"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

@@ -410,6 +410,26 @@ def analyze_frames(
                 f"stays small beside its spill: it may be that spill spreading across",
             ),
         )
+    for s in (core.RIGHT, core.LEFT):
+        if s == absent or calls[s].patency != "patent":
+            continue
+        o = core.LEFT if s == core.RIGHT else core.RIGHT
+        if not _held_while_other_spreads(readings[s], readings[o]):
+            continue
+        calls[s] = TubeFinding(
+            "indeterminate",
+            None,
+            False,
+            calls[s].max_ampullary_diameter_mm,
+            "indeterminate",
+            0.3,
+            (
+                *calls[s].reasons,
+                f"but that contrast is one tube-shaped collection that stops growing into the "
+                f"last frame while the {names[o]} side's spill still spreads: a dilated, "
+                "blocked ampulla holding contrast (hydrosalpinx) is not ruled out",
+            ),
+        )
     # Filling defects over the cavity frames before the tubes drain it.
     cav_frames = [
         i
@@ -985,6 +1005,33 @@ def _small_late_spill(mine: tubes.TubeReading, theirs: tubes.TubeReading) -> boo
         return False
     fraction = LATE_SPILL_FRACTION_DETACHED if mine.detached else LATE_SPILL_FRACTION
     return max(mine.thick_area_mm2, default=0.0) < fraction * theirs_area
+
+
+def _held_while_other_spreads(mine: tubes.TubeReading, theirs: tubes.TubeReading) -> bool:
+    """This side's contrast beyond the tube is one collection, long along its course, that
+    stops growing into the last frame while the other side's spill still spreads.
+
+    Free spill spreads through the peritoneum while contrast is still being injected (the
+    issue's time reasoning, DOMAIN.md 2), and the other side's spill spreading shows that it
+    still is; a dilated, blocked ampulla fills and then holds its size (a hydrosalpinx curled
+    on itself, at 0.47 of the cavity's contrast, read as a film of free spill on a fresh
+    validation set). The shape test is :attr:`tubes.TubeRules.spill_min_growth`'s, applied to
+    the last two frames rather than the whole series.
+    """
+    rules = tubes.TUBE_RULES
+    a, b = mine.thick_area_mm2, theirs.thick_area_mm2
+    if len(a) < 2 or len(b) < 2 or mine.components != 1:
+        return False
+    if min(a[-2], a[-1], b[-2]) < rules.spill_min_area_mm2:
+        return False
+    if max(mine.elongation, mine.course_elongation) < HELD_MIN_ELONGATION:
+        return False
+    return a[-1] < rules.spill_min_growth * a[-2] and b[-1] >= rules.far_spill_min_growth * b[-2]
+
+
+HELD_MIN_ELONGATION = 2.0
+"""A held collection at least this long along its course or its ellipse is tube-shaped, not a
+round pool (the value :func:`tubes.decide_tube` uses for one held collection)."""
 
 
 def _other_sides_spill_at_end(
