@@ -36,7 +36,7 @@ def test_a_faint_film_beyond_the_tube_is_free_spill_even_when_grainy() -> None:
 def test_a_dense_collection_neither_round_nor_tubular_is_never_called_patent() -> None:
     # As dense as the cavity: not a film of free spill. 1.5 times as long as wide: it may be a
     # pool or a short, dilated ampulla.
-    f = decide_tube(replace(_BASE, elongation=1.5), "right", 6, cavity_z=6.5)
+    f = decide_tube(replace(_BASE, elongation=1.5, branch_ends=2), "right", 6, cavity_z=6.5)
     assert f.patency == "indeterminate"
     assert "loculated spill or a dilated, blocked ampulla" in f.reasons[-1]
 
@@ -54,9 +54,25 @@ def test_a_dense_round_pool_at_the_tube_end_is_never_called_patent() -> None:
     assert "loculated spill, or a hydrosalpinx folded on itself" in f.reasons[-1]
 
 
-def test_a_dense_elongated_collection_is_a_hydrosalpinx_not_a_pool() -> None:
-    f = decide_tube(replace(_BASE, elongation=1.8), "right", 6, cavity_z=6.5)
+def test_a_dense_elongated_unbranched_collection_is_a_hydrosalpinx_not_a_pool() -> None:
+    f = decide_tube(replace(_BASE, elongation=2.2, branch_ends=3), "right", 6, cavity_z=6.5)
     assert (f.patency, f.occlusion_site, f.hydrosalpinx) == ("occluded", "distal", True)
+
+
+def test_a_dense_collection_barely_longer_than_wide_is_not_called_a_hydrosalpinx() -> None:
+    # 1.7 times as long as wide: on development data as often loculated spill as a sac.
+    f = decide_tube(replace(_BASE, elongation=1.7, branch_ends=2), "right", 6, cavity_z=6.5)
+    assert (f.patency, f.hydrosalpinx) == ("indeterminate", False)
+    assert "1.7 times as long as wide" in f.reasons[-1]
+    assert "loculated spill or a dilated, blocked ampulla" in f.reasons[-1]
+
+
+def test_a_dense_branched_collection_is_not_called_a_hydrosalpinx() -> None:
+    # A dilated ampulla is one tube end; five skeleton ends are spill, however dense it looks
+    # (free spill under a logarithmic display curve, robustness benchmark).
+    f = decide_tube(replace(_BASE, elongation=2.5, branch_ends=5), "right", 6, cavity_z=6.5)
+    assert (f.patency, f.hydrosalpinx) == ("indeterminate", False)
+    assert "branches (5 end points)" in f.reasons[-1]
 
 
 def test_a_small_round_collection_is_not_called_a_pool() -> None:
@@ -346,7 +362,7 @@ def test_a_collection_as_opaque_as_the_cavity_is_not_a_film_whatever_its_texture
     )
     f = decide_tube(club, "right", 6, cavity_z=249.0)
     assert f.patency != "patent"
-    assert f.hydrosalpinx
+    assert "dilated, blocked ampulla" in f.reasons[-1]
     # The same texture, faint beside the cavity, is a film of spill.
     film = decide_tube(replace(club, median_z=60.0), "right", 6, cavity_z=249.0)
     assert film.patency == "patent"

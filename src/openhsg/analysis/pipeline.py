@@ -1269,6 +1269,11 @@ def _unexplained(
     return _Unexplained(max(areas, default=0) * mm * mm, growth, far, median_z)
 
 
+NET_OPEN_SHARE = 0.3
+"""Washout is read on the part of the network left uncovered in the last frame when at least
+this share of it is."""
+
+
 def _intravasation(
     maps: core.ContrastMaps, cavity: core.Cavity, sides: core.Sides, mm: float
 ) -> IntravasationFinding:
@@ -1304,6 +1309,12 @@ def _intravasation(
         return decide.decide_intravasation(0, 0.0, 0.0)
     # Washout is measured on the contrast itself: a dense network that drains to a third still
     # shows above the noise in the last frame, yet it has washed out.
+    # Where wider contrast (a tube, spill) lies over the network in the last frame, what shows
+    # there is that contrast, not the network's: the washout is read on the rest.
+    covered = core.open_where_it_fits(sides.extra[n - 1], cross, max(1, round(1.5 / mm)))
+    open_net = net & ~core.dilate_in_box(covered, 1)
+    if open_net.sum() >= NET_OPEN_SHARE * net.sum():
+        net = open_net
     seen = float(np.median(maps.z[net_frame][net]))
     left = float(np.median(maps.z[n - 1][net]))
     washout = 1.0 - max(0.0, left) / seen if seen > 0 else 0.0
