@@ -484,3 +484,26 @@ def test_a_thin_film_far_from_the_other_tube_in_the_last_frame_only_is_this_tube
     assert decide_tube(film, "left", 6, cavity_z=None).patency == "indeterminate"
     network = replace(film, intravasation_seen=True)  # its threads may be the film
     assert decide_tube(network, "left", 6, cavity_z=40.0).patency == "indeterminate"
+
+
+def test_an_unbranched_sac_with_flecks_beside_it_is_not_read_as_patchy_spill() -> None:
+    # A hydrosalpinx on a rotated image: 95% of the contrast in one unbranched part 3.3 times
+    # as long as wide, at 0.6 of the cavity's contrast, its texture measure under the threshold.
+    sac = replace(
+        _BASE,
+        components=3,
+        main_share=0.95,
+        branch_ends=2,
+        elongation=3.3,
+        max_width_mm=12.0,
+        dense_fraction=0.38,
+        median_z=74.0,
+        main_median_z=80.0,
+        main_growth=2.0,
+    )
+    f = decide_tube(sac, "left", 6, cavity_z=120.0)
+    assert (f.patency, f.spill) == ("indeterminate", "indeterminate")
+    assert "holding 95% of the contrast" in f.reasons[-1]
+    # The same shape as a faint streak (a sixth of the cavity's contrast) is spill.
+    streak = decide_tube(replace(sac, median_z=20.0, main_median_z=20.0), "left", 6, cavity_z=120.0)
+    assert streak.patency == "patent"
