@@ -238,8 +238,9 @@ def record(blocks: list[str]) -> None:
     """Write the tables into RESULTS.md between the robustness markers."""
     head = (
         "## Robustness to other X-ray chains\n\n`python benchmarks/bench_robustness.py "
-        "--record`: the same simulated studies, each changed as another acquisition chain "
-        "would change it (see the script's docstring), scored against the unchanged truth.\n"
+        "--realism standard --realism hard --record`: the same simulated studies, each "
+        "changed as another acquisition chain would change it (see the script's docstring), "
+        "scored against the unchanged truth.\n"
     )
     body = f"{BEGIN}\n{head}\n" + "\n\n".join(blocks) + f"\n{END}"
     text = RESULTS.read_text()
