@@ -67,6 +67,23 @@ def test_a_dense_collection_barely_longer_than_wide_is_not_called_a_hydrosalpinx
     assert "loculated spill or a dilated, blocked ampulla" in f.reasons[-1]
 
 
+def test_a_dense_unbranched_collection_long_along_its_course_is_a_curled_hydrosalpinx() -> None:
+    # Benchmark seed 424242 study-0021 left: a dilated ampulla curled into a hook, 1.7 times as
+    # long as wide on its ellipse, 2.9 along its skeleton, two end points.
+    hook = replace(_BASE, elongation=1.7, course_elongation=2.9, branch_ends=2)
+    f = decide_tube(hook, "left", 6, cavity_z=6.5)
+    assert (f.patency, f.occlusion_site, f.hydrosalpinx) == ("occluded", "distal", True)
+    assert "2.9 times as long as wide along its course" in f.reasons[-1]
+    # A pool as long along its course but with a third end point (its outline branches), or
+    # a rounder pool, stays indeterminate: loculated spill looks the same.
+    for pool in (replace(hook, branch_ends=3), replace(hook, course_elongation=2.2)):
+        g = decide_tube(pool, "left", 6, cavity_z=6.5)
+        assert (g.patency, g.hydrosalpinx) == ("indeterminate", False)
+    # Below the elongation a dilated end needs on its ellipse, whatever its course: a pool.
+    round_ = decide_tube(replace(hook, elongation=1.45), "left", 6, cavity_z=6.5)
+    assert round_.patency == "indeterminate"
+
+
 def test_a_dense_branched_collection_is_not_called_a_hydrosalpinx() -> None:
     # A dilated ampulla is one tube end; five skeleton ends are spill, however dense it looks
     # (free spill under a logarithmic display curve, robustness benchmark).
@@ -361,8 +378,9 @@ def test_a_collection_as_opaque_as_the_cavity_is_not_a_film_whatever_its_texture
         growth=6.5,
     )
     f = decide_tube(club, "right", 6, cavity_z=249.0)
-    assert f.patency != "patent"
-    assert "dilated, blocked ampulla" in f.reasons[-1]
+    # Unbranched and 2.9 times as long as wide along its course: the hydrosalpinx it was.
+    assert (f.patency, f.occlusion_site, f.hydrosalpinx) == ("occluded", "distal", True)
+    assert "curled on itself" in f.reasons[-1]
     # The same texture, faint beside the cavity, is a film of spill.
     film = decide_tube(replace(club, median_z=60.0), "right", 6, cavity_z=249.0)
     assert film.patency == "patent"
