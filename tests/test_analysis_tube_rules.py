@@ -67,6 +67,25 @@ def test_a_dense_collection_barely_longer_than_wide_is_not_called_a_hydrosalpinx
     assert "loculated spill or a dilated, blocked ampulla" in f.reasons[-1]
 
 
+def test_a_hydrosalpinx_shaped_collection_on_the_last_image_only_is_not_called() -> None:
+    # Hard benchmark, seed 424242 study-0011 left: free spill just leaving the tube on the
+    # last image, a dense, unbranched structure 10 mm wide and 2.6 times as long as wide,
+    # was called a hydrosalpinx. Whether it retains contrast or spreads needs a second image.
+    once = (0.0, 0.0, 0.0, 0.0, 0.0, 164.0)
+    shapes = {
+        "clubbed structure": dict(components=1, elongation=2.6, branch_ends=2, max_width_mm=10.0),
+        "clubbed dilatation": dict(elongation=2.2, branch_ends=3),
+        "curled": dict(elongation=1.7, course_elongation=2.9, branch_ends=2),
+    }
+    for name, shape in shapes.items():
+        held = replace(_BASE, **shape, thick_area_mm2=(0.0, 0.0, 0.0, 0.0, 160.0, 164.0))
+        seen = decide_tube(held, "left", 6, cavity_z=6.5)
+        assert (seen.patency, seen.hydrosalpinx) == ("occluded", True), name
+        f = decide_tube(replace(held, thick_area_mm2=once, growth=1.0), "left", 6, cavity_z=6.5)
+        assert (f.patency, f.hydrosalpinx, f.spill) == ("indeterminate", False, "indeterminate")
+        assert "shows on one image only" in f.reasons[-1], name
+
+
 def test_a_dense_unbranched_collection_long_along_its_course_is_a_curled_hydrosalpinx() -> None:
     # Benchmark seed 424242 study-0021 left: a dilated ampulla curled into a hook, 1.7 times as
     # long as wide on its ellipse, 2.9 along its skeleton, two end points.
