@@ -179,3 +179,28 @@ def test_no_line_that_stays_above_the_cavity_bottom_is_an_instrument() -> None:
     mask[100, 20:280] = True  # a long straight stretch, but level with the fundus
     found = core.straight_lines_from_below(mask, cavity_bottom=200, mm_per_px=0.5)
     assert not found.any()
+
+
+def test_a_canal_line_with_a_leak_bulging_beside_it_is_the_canal() -> None:
+    # Hard set, seed 1001 study-0069 (a false reassurance): contrast leaking round the cannula
+    # at the os bulged beside the canal's line, which on its ellipse then measured too thick
+    # for a line, and was traced as a removed tube. Across the axis it stays 4 mm wide.
+    line = np.zeros(SHAPE, bool)
+    line[100:130, 56:64] = True
+    bulge = _disc(115, 50, 6)
+    sides = _sides(line | bulge)
+    assert not sides.extra[1:][:, line].any()
+    # A pool as long but wider all along is spill, not the canal.
+    pool = np.zeros(SHAPE, bool)
+    pool[100:130, 48:72] = True
+    assert _sides(pool).extra[1][pool].mean() > 0.9
+
+
+def test_a_slim_tube_curving_across_the_canal_strip_is_not_the_canal() -> None:
+    # 3 mm wide, curving out across the axis below the os: in the canal's strip it is slim
+    # step by step along the axis, like the canal's line, but its centre moves 8 mm across.
+    rows, cols = np.indices(SHAPE)
+    centre = 60 + (rows - 100) * 0.3 + 0.02 * (rows - 100) ** 2
+    tube = (np.abs(cols - centre) <= 3) & (rows >= 100) & (rows <= 140)
+    sides = _sides(tube)
+    assert sides.extra[1][tube].mean() > 0.9

@@ -503,3 +503,35 @@ def test_a_tube_first_showing_after_the_other_spilled_at_its_end_loses_that_spil
     assert readings[RIGHT].first_tube_frame == 1
     out = _spill_at_an_earlier_end(readings, _sides([scout])[0].cornua, MM)
     assert not out[RIGHT].spill_at_other_end
+
+
+def test_a_tube_showing_only_with_its_spill_loses_it_to_the_other_tube_seen_later() -> None:
+    # Hard set, seed 1001 study-0069 (a false reassurance): after a right salpingectomy, the
+    # left tube, too faint to trace while it filled, showed only in the last frame, its end at
+    # spill by the right cornu; that spill's streaks, first seen with it, were read as a right
+    # tube. The other tube need not be seen filling first for the spill to be in doubt.
+    left = np.zeros(SHAPE, dtype=bool)
+    left[99:102, 120:140] = True  # out from the left cornu
+    left[99:160, 138:141] = True  # down
+    left[158:161, 66:141] = True  # and back under the cavity, ending by the right's spill
+    streak = np.zeros(SHAPE, dtype=bool)
+    streak[99:102, 50:80] = True
+    streak[99:142, 50:53] = True
+    cloud = _ellipse((150, 52), 10, 10)
+    scout = np.zeros(SHAPE, dtype=bool)
+
+    def read(frames: list[np.ndarray]) -> dict[int, TubeReading]:
+        sides, z = _sides(frames)
+        sides.labels[150:, 63:100] = LEFT  # the crossing tube and its end are the left's
+        return {s: read_side(sides, z, s, MM) for s in (RIGHT, LEFT)}
+
+    spill = streak | cloud
+    readings = read([scout, scout, scout, spill, spill | left])
+    assert readings[RIGHT].first_spill_frame == 3
+    assert readings[LEFT].first_tube_frame == 4
+    out = _spill_at_an_earlier_end(readings, _sides([scout])[0].cornua, MM)
+    assert out[RIGHT].spill_at_other_end
+    # The right tube seen before its spill keeps it, whenever the other shows.
+    readings = read([scout, streak, streak, spill, spill | left])
+    out = _spill_at_an_earlier_end(readings, _sides([scout])[0].cornua, MM)
+    assert not out[RIGHT].spill_at_other_end

@@ -969,9 +969,12 @@ def _spill_at_an_earlier_end(
         by = frame if theirs.first_spill_frame is None else min(frame, theirs.first_spill_frame)
         if shown is not None and shown < by:
             continue
-        if theirs.first_tube_frame is None or theirs.first_tube_frame >= frame:
+        if theirs.first_tube_frame is None:
             continue
-        if _other_end_at(mine, theirs, frame, cornua[other], mm):
+        # The other tube too faint to trace while it filled may show only later, its far end
+        # at this spill: it may still be that tube's.
+        upto = frame if theirs.first_tube_frame < frame else len(mine.thick_area_mm2) - 1
+        if _other_end_at(mine, theirs, upto, cornua[other], mm):
             out[side] = replace(mine, spill_at_other_end=True)
     return out
 
