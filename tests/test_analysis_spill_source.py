@@ -454,6 +454,30 @@ def _spilling(thick: tuple[float, ...]) -> TubeReading:
     )
 
 
+def _crossing_left_tube(end_col: int) -> np.ndarray:
+    """A left tube out from its cornu, down, and back under the cavity to ``end_col``."""
+    left = np.zeros(SHAPE, dtype=bool)
+    left[99:102, 120:140] = True
+    left[99:160, 138:141] = True
+    left[158:161, end_col:141] = True
+    return left
+
+
+def _right_streak() -> np.ndarray:
+    """Streaks of spill out from the right cornu and down: what a faint "tube" looks like."""
+    streak = np.zeros(SHAPE, dtype=bool)
+    streak[99:102, 50:80] = True
+    streak[99:142, 50:53] = True
+    return streak
+
+
+def _read_crossing(frames: list[np.ndarray], left_from_col: int) -> dict[int, TubeReading]:
+    """Both sides read, the crossing tube and its end (from ``left_from_col``) the left's."""
+    sides, z = _sides(frames)
+    sides.labels[150:, left_from_col:100] = LEFT
+    return {s: read_side(sides, z, s, MM) for s in (RIGHT, LEFT)}
+
+
 def test_small_spill_showing_after_the_other_sides_may_be_that_spill_spreading() -> None:
     # Fresh validation (two false reassurances): the other side spilled widely, and a frame or
     # more later a little contrast reached this side, at a blocked side's trace or beside a
@@ -473,21 +497,13 @@ def test_a_tube_first_showing_after_the_other_spilled_at_its_end_loses_that_spil
     # at its end, by the right side, in frame 2; a right "tube" first showed in frame 3 (the
     # spill's streaks) and its spill in frame 4. Before, only a tube first showing in its
     # spill's frame was doubted.
-    left = np.zeros(SHAPE, dtype=bool)
-    left[99:102, 120:140] = True  # out from the left cornu
-    left[99:160, 138:141] = True  # down
-    left[158:161, 76:141] = True  # and back under the cavity
+    left = _crossing_left_tube(76)
     end_spill = _ellipse((160, 72), 5, 5)
-    streak = np.zeros(SHAPE, dtype=bool)
-    streak[99:102, 50:80] = True
-    streak[99:142, 50:53] = True
-    cloud = _ellipse((150, 52), 10, 10)
+    streak, cloud = _right_streak(), _ellipse((150, 52), 10, 10)
     scout = np.zeros(SHAPE, dtype=bool)
 
     def read(frames: list[np.ndarray]) -> dict[int, TubeReading]:
-        sides, z = _sides(frames)
-        sides.labels[150:, 66:100] = LEFT  # the crossing tube and its end are the left's
-        return {s: read_side(sides, z, s, MM) for s in (RIGHT, LEFT)}
+        return _read_crossing(frames, 66)
 
     with_end = left | end_spill
     readings = read([scout, left, with_end, with_end | streak, with_end | streak | cloud])
@@ -510,20 +526,12 @@ def test_a_tube_showing_only_with_its_spill_loses_it_to_the_other_tube_seen_late
     # left tube, too faint to trace while it filled, showed only in the last frame, its end at
     # spill by the right cornu; that spill's streaks, first seen with it, were read as a right
     # tube. The other tube need not be seen filling first for the spill to be in doubt.
-    left = np.zeros(SHAPE, dtype=bool)
-    left[99:102, 120:140] = True  # out from the left cornu
-    left[99:160, 138:141] = True  # down
-    left[158:161, 66:141] = True  # and back under the cavity, ending by the right's spill
-    streak = np.zeros(SHAPE, dtype=bool)
-    streak[99:102, 50:80] = True
-    streak[99:142, 50:53] = True
-    cloud = _ellipse((150, 52), 10, 10)
+    left = _crossing_left_tube(66)  # ending by the right's spill
+    streak, cloud = _right_streak(), _ellipse((150, 52), 10, 10)
     scout = np.zeros(SHAPE, dtype=bool)
 
     def read(frames: list[np.ndarray]) -> dict[int, TubeReading]:
-        sides, z = _sides(frames)
-        sides.labels[150:, 63:100] = LEFT  # the crossing tube and its end are the left's
-        return {s: read_side(sides, z, s, MM) for s in (RIGHT, LEFT)}
+        return _read_crossing(frames, 63)
 
     spill = streak | cloud
     readings = read([scout, scout, scout, spill, spill | left])
