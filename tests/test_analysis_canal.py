@@ -204,3 +204,34 @@ def test_a_slim_tube_curving_across_the_canal_strip_is_not_the_canal() -> None:
     tube = (np.abs(cols - centre) <= 3) & (rows >= 100) & (rows <= 140)
     sides = _sides(tube)
     assert sides.extra[1][tube].mean() > 0.9
+
+
+def test_a_canal_line_read_before_spill_pools_on_it_is_the_canal() -> None:
+    # The canal line shows from the first filling; spill pools on it below the os two frames
+    # later, and a thread of contrast down the cavity's side joins them to the upper cavity
+    # in the union over frames. Read on the frames up to full filling, the line is the canal:
+    # it is not left as a path from the cavity's side into the pool.
+    full = _cavity()
+    line = np.zeros(SHAPE, bool)
+    line[84:150, 57:64] = True
+    pool = _disc(160, 60, 22)
+    thread = np.zeros(SHAPE, bool)
+    thread[45:47, 74:96] = True
+    for k in range(100):  # down beside the cavity, curving in to the pool
+        r, c = 45 + k, 95 + round(6 * np.sin(k / 16))
+        thread[r, c : c + 2] = True
+    late = full | line | pool | thread
+    mask = np.stack([np.zeros(SHAPE, bool), full | line, late, late])
+    maps = core.ContrastMaps(
+        z=mask.astype(np.float32) * 10.0,
+        mask=mask,
+        shifts=np.zeros((4, 2)),
+        field=np.ones(SHAPE, bool),
+    )
+    filled = np.stack([np.zeros(SHAPE, bool), full, full, full])
+    cavity = core.Cavity(filled, filled, full_index=1, first_index=1, union=full)
+    sides = core.side_map(maps, cavity, MM)
+    assert not sides.extra[1:][:, 100:135, 57:64].any()
+    # The pool and the thread stay contrast to be read.
+    assert sides.extra[2][pool & ~line].mean() > 0.9
+    assert sides.extra[2][thread & (np.indices(SHAPE)[0] >= 60)].all()

@@ -981,8 +981,6 @@ def side_map(maps: ContrastMaps, cavity: Cavity, mm_per_px: float) -> Sides:
     exclusion = dilate_in_box(cavity.union, ring)
     low_cols = np.nonzero(full[bottom - max(1, height // 8) : bottom + 1].any(axis=0))[0]
     os_col = float(low_cols.mean()) if low_cols.size else midline
-    canal = np.zeros_like(exclusion)
-    lines = np.zeros_like(exclusion)
     half_w = max(2, round(6.0 / mm_per_px))
     edge = max(1, round(3.0 / mm_per_px))
     # Cannula: contrast connected to the lowest part of the cavity, going down.
@@ -991,7 +989,62 @@ def side_map(maps: ContrastMaps, cavity: Cavity, mm_per_px: float) -> Sides:
     # The canal runs down from the os, away from the fundus (the uterine axis continued).
     strip = _canal_strip(full, cornua, half_w + max(1, round(2.0 / mm_per_px)))
     axis = _os_and_axis(full, cornua)[2:]
-    # Components of the union touching the lower cavity and running downward: the canal.
+    geometry = _CanalGeometry(
+        exclusion, strip, axis, bottom, height, os_col, half_w, edge, below_row, mm_per_px
+    )
+    # The canal fills with the cavity, before the tubes spill: read on the frames up to full
+    # filling, its line is still parted from spill that later pools below the cavity and
+    # joins it in the union over all frames (a false reassurance on a fresh set: a canal line
+    # joined to a pool over the frames was traced as the far side's tube into that pool).
+    early: BoolArray = np.asarray(
+        (maps.mask[1 : cavity.full_index + 1] & ~exclusion).any(axis=0), dtype=bool
+    )
+    canal, lines = _canal_and_lines(early, geometry)
+    canal_all, lines_all = _canal_and_lines(union & ~canal & ~lines, geometry)
+    canal |= canal_all
+    lines |= lines_all
+    # An instrument's line joined over the frames to spill or the canal is no longer a line
+    # as a whole; its straight stretch still is (a false reassurance on a darker display
+    # curve: a removed tube's side traced 270 mm down a tenaculum that moved).
+    canal |= straight_lines_from_below(union & ~canal, bottom, mm_per_px)
+    # Smoothed faint evidence spreads a little beyond a bright line's mask.
+    exclusion = exclusion | canal | dilate_in_box(lines, ring)
+    extra = maps.mask & ~exclusion
+    extra[0] = False  # the scout is the reference, never contrast
+    union_extra: BoolArray = np.asarray(extra[1:].any(axis=0), dtype=bool)
+    half_planes = axis_sides(full, cornua, full.shape)
+    labels = connected_sides(union_extra, half_planes, cornua, mm_per_px, frames=extra[1:])
+    return Sides(labels, extra, midline, cornua, exclusion)
+
+
+@dataclass(frozen=True)
+class _CanalGeometry:
+    """Where the cervical canal lies below a cavity (see :func:`side_map`)."""
+
+    exclusion: BoolArray
+    strip: BoolArray
+    axis: tuple[float, float]
+    bottom: int
+    height: int
+    os_col: float
+    half_w: int
+    edge: int
+    below_row: int
+    mm_per_px: float
+
+
+def _canal_and_lines(union: BoolArray, g: _CanalGeometry) -> tuple[BoolArray, BoolArray]:
+    """The canal and the instrument or canal lines among the components of ``union``.
+
+    Components touching only the lower cavity, mostly below it by the os: the cervical canal
+    (its part along the canal strip); long straight lines from below: instruments; slim lines
+    down the strip apart from the cavity: the canal.
+    """
+    exclusion, strip, axis, bottom = g.exclusion, g.strip, g.axis, g.bottom
+    height, os_col, half_w, edge = g.height, g.os_col, g.half_w, g.edge
+    below_row, mm_per_px = g.below_row, g.mm_per_px
+    canal = np.zeros_like(exclusion)
+    lines = np.zeros_like(exclusion)
     comp, _ncomp = ndi.label(union)
     touch = dilate_in_box(exclusion, 2)
     # Each component is examined in its own box (integer coordinates shifted back exactly).
@@ -1041,18 +1094,7 @@ def side_map(maps: ContrastMaps, cavity: Cavity, mm_per_px: float) -> Sides:
             )
         ):
             lines[box] |= region if _along_canal(rr, cc, axis, mm_per_px) else in_strip
-    # An instrument's line joined over the frames to spill or the canal is no longer a line
-    # as a whole; its straight stretch still is (a false reassurance on a darker display
-    # curve: a removed tube's side traced 270 mm down a tenaculum that moved).
-    canal |= straight_lines_from_below(union & ~canal, bottom, mm_per_px)
-    # Smoothed faint evidence spreads a little beyond a bright line's mask.
-    exclusion = exclusion | canal | dilate_in_box(lines, ring)
-    extra = maps.mask & ~exclusion
-    extra[0] = False  # the scout is the reference, never contrast
-    union_extra: BoolArray = np.asarray(extra[1:].any(axis=0), dtype=bool)
-    half_planes = axis_sides(full, cornua, full.shape)
-    labels = connected_sides(union_extra, half_planes, cornua, mm_per_px, frames=extra[1:])
-    return Sides(labels, extra, midline, cornua, exclusion)
+    return canal, lines
 
 
 def connected_sides(

@@ -801,88 +801,115 @@ def _spill_by_a_hidden_end(
     out = dict(readings)
     reach = max(1, round(HIDDEN_END_MM / mm))
     near_zone = core.dilate_in_box(zone, reach)
-    gap = max(1, round(tubes.TUBE_RULES.gap_mm / mm))
-    near_far: core.BoolArray | None = None
-    rows, cols = np.indices(zone.shape)
     spill_min = tubes.TUBE_RULES.spill_min_area_mm2
-    for side, other in ((core.RIGHT, core.LEFT), (core.LEFT, core.RIGHT)):
-        mine, theirs = readings[side], readings[other]
-        frame = mine.first_spill_frame
-        # A tube that spills itself has an end in view; its hidden part matters only for a
-        # short tube beside it, which may be nothing but the cornu's own contrast.
-        # (Thick contrast too small to be spill at the other tube's end is not its spill.)
-        theirs_spills = max(theirs.thick_area_mm2, default=0.0) >= spill_min
-        if frame is None or (theirs_spills and mine.solid_length_mm >= SHORT_BESIDE_HIDDEN_MM):
-            continue
-        if mine.footprint is None or mine.thick_stack is None or theirs.footprint is None:
-            continue
-        # When the other tube shows no spill of its own, this side's spill is followed as it
-        # spreads, from its first frame on: spill from a hidden end may reach this tube only
-        # later (a hydrosalpinx called patent on fresh validation). Otherwise only where it
-        # first shows (spreading spill reaches the cavity often: 12 correct calls lost on
-        # development data).
-        spreading = (
-            mine.footprint[frame:] & mine.thick_stack[frame:]
-            if not theirs_spills
-            else mine.footprint[frame : frame + 1] & mine.thick_stack[frame : frame + 1]
+    pairs = ((core.RIGHT, core.LEFT), (core.LEFT, core.RIGHT))
+    spills = {s: max(readings[s].thick_area_mm2, default=0.0) >= spill_min for s in readings}
+    for side, other in pairs:
+        out[side] = _hidden_end_mark(
+            readings[side], readings[other], spills[other], zone, near_zone, cornua[other], mm
         )
-        # With no spill of its own anywhere, the other tube, if open, spills out of sight and
-        # its spill may come out beside the uterus a little way from it (a false reassurance
-        # on fresh validation: a removed tube's side got, as "its" spill 12 mm from the
-        # cavity, the spill of the other tube looping behind the uterus, with 28 mm of that
-        # spill's edge as "its" tube). A long tube of this side leading to the spill is its
-        # source: 17 of 24 correct calls the wider reach cost on development data.
-        reach_zone = near_zone
-        short_beside_silent = not theirs_spills and mine.solid_length_mm < SHORT_BESIDE_HIDDEN_MM
-        if short_beside_silent:
-            if near_far is None:
-                near_far = ndi.distance_transform_edt(~zone) * mm <= HIDDEN_SPILL_REACH_MM
-            reach_zone = near_far
-        near_spill = bool((spreading & reach_zone[None]).any())
-        # A short tube leaving the cavity, with spill farther out, beside another tube that
-        # runs behind the uterus and shows no spill of its own: the other tube may come out
-        # from behind the cavity on this side and be all this side shows (a false
-        # reassurance on development data: a removed tube's side got the other tube, looped
-        # behind the cavity, and its spill).
-        emerges = short_beside_silent and not near_spill and _starts_at(mine, near_zone, frame)
-        if not near_spill and not emerges:
-            continue
-        # A tube too faint to see shows no end at all: with nothing of the other side in
-        # view, this short tube's spill beside the uterus may be its (two false reassurances
-        # on fresh hard validation: a removed tube's side, and a blocked one, got the spill of
-        # the other tube running unseen under the cavity; 10 correct calls of 600 lost).
-        unseen = (
-            near_spill
-            and theirs.length_mm < tubes.TUBE_RULES.tube_min_length_mm
-            and not theirs_spills
-        )
-        # A tube not traced continuously from its cornu is no surer (a third, on the next
-        # fresh hard set: a removed tube's side got 86 mm of that spill's edges, joined to a
-        # stub by the canal).
-        not_from_cornu = mine.from_cornu_mm < tubes.TUBE_RULES.tube_min_length_mm
-        if unseen and (mine.solid_length_mm < SHORT_BESIDE_HIDDEN_MM or not_from_cornu):
-            out[side] = replace(mine, other_tube_unseen=True)
-            continue
-        cr, cc = cornua[other]
-        away = np.hypot(rows - cr, cols - cc) * mm >= tubes.TUBE_RULES.cornu_reach_mm
-        for i in range(frame + 1):
-            if not theirs.footprint[i].any():
-                continue
-            end = _tube_end_at(theirs, i, cornua[other], mm)
-            if end.size and theirs.thick_stack is not None:
-                # The far end is taken short of thick contrast at it: that contrast, its end
-                # widened, is its end too (a false reassurance on fresh validation: a tube
-                # looping under the cavity ended, thick, at the canal, and its traced end
-                # stopped 14 mm short; its spill, out of sight, came out on the other side).
-                ends_in = theirs.footprint[i] & theirs.thick_stack[i]
-                end = end | tubes._parts_on(ends_in, core.dilate_in_box(end, 2 * gap + 1))
-            if end.size and (end & near_zone & away).any():
-                if emerges:
-                    out[side] = replace(mine, other_may_emerge=True)
-                else:
-                    out[side] = replace(mine, other_end_hidden=True)
-                break
+    for side, other in pairs:
+        # The other tube's spill is no sign of its end in view when that spill may itself be
+        # this tube's, by a hidden end of this tube: with both tubes running into the cavity
+        # and canal zone and spill by that zone on both sides, neither spill is surely whose
+        # it lies beside (a false reassurance on development data once the canal line was
+        # parted from a pool below it: the pool, on both sides of the canal, was each side's).
+        if spills[other] and out[other].other_end_hidden and out[side] is readings[side]:
+            out[side] = _hidden_end_mark(
+                readings[side], readings[other], False, zone, near_zone, cornua[other], mm
+            )
     return out
+
+
+def _hidden_end_mark(
+    mine: tubes.TubeReading,
+    theirs: tubes.TubeReading,
+    theirs_spills: bool,
+    zone: core.BoolArray,
+    near_zone: core.BoolArray,
+    their_cornu: tuple[float, float],
+    mm: float,
+) -> tubes.TubeReading:
+    """``mine`` marked as :func:`_spill_by_a_hidden_end` finds it, given the other side."""
+    gap = max(1, round(tubes.TUBE_RULES.gap_mm / mm))
+    frame = mine.first_spill_frame
+    # A tube that spills itself has an end in view; its hidden part matters only for a
+    # short tube beside it, which may be nothing but the cornu's own contrast.
+    # (Thick contrast too small to be spill at the other tube's end is not its spill.)
+    if frame is None or (theirs_spills and mine.solid_length_mm >= SHORT_BESIDE_HIDDEN_MM):
+        return mine
+    if mine.footprint is None or mine.thick_stack is None or theirs.footprint is None:
+        return mine
+    # When the other tube shows no spill of its own, this side's spill is followed as it
+    # spreads, from its first frame on: spill from a hidden end may reach this tube only
+    # later (a hydrosalpinx called patent on fresh validation). Otherwise only where it
+    # first shows (spreading spill reaches the cavity often: 12 correct calls lost on
+    # development data).
+    spreading = (
+        mine.footprint[frame:] & mine.thick_stack[frame:]
+        if not theirs_spills
+        else mine.footprint[frame : frame + 1] & mine.thick_stack[frame : frame + 1]
+    )
+    # With no spill of its own anywhere, the other tube, if open, spills out of sight and
+    # its spill may come out beside the uterus a little way from it (a false reassurance
+    # on fresh validation: a removed tube's side got, as "its" spill 12 mm from the
+    # cavity, the spill of the other tube looping behind the uterus, with 28 mm of that
+    # spill's edge as "its" tube). A long tube of this side leading to the spill is its
+    # source: 17 of 24 correct calls the wider reach cost on development data.
+    reach_zone = near_zone
+    short_beside_silent = not theirs_spills and mine.solid_length_mm < SHORT_BESIDE_HIDDEN_MM
+    if short_beside_silent:
+        reach_zone = ndi.distance_transform_edt(~zone) * mm <= HIDDEN_SPILL_REACH_MM
+    near_spill = bool((spreading & reach_zone[None]).any())
+    # A short tube leaving the cavity, with spill farther out, beside another tube that
+    # runs behind the uterus and shows no spill of its own: the other tube may come out
+    # from behind the cavity on this side and be all this side shows (a false
+    # reassurance on development data: a removed tube's side got the other tube, looped
+    # behind the cavity, and its spill).
+    emerges = short_beside_silent and not near_spill and _starts_at(mine, near_zone, frame)
+    if not near_spill and not emerges:
+        return mine
+    # A tube too faint to see shows no end at all: with nothing of the other side in
+    # view, this short tube's spill beside the uterus may be its (two false reassurances
+    # on fresh hard validation: a removed tube's side, and a blocked one, got the spill of
+    # the other tube running unseen under the cavity; 10 correct calls of 600 lost).
+    unseen = (
+        near_spill and theirs.length_mm < tubes.TUBE_RULES.tube_min_length_mm and not theirs_spills
+    )
+    # A tube not traced continuously from its cornu is no surer (a third, on the next
+    # fresh hard set: a removed tube's side got 86 mm of that spill's edges, joined to a
+    # stub by the canal).
+    not_from_cornu = mine.from_cornu_mm < tubes.TUBE_RULES.tube_min_length_mm
+    if unseen and (mine.solid_length_mm < SHORT_BESIDE_HIDDEN_MM or not_from_cornu):
+        return replace(mine, other_tube_unseen=True)
+    rows, cols = np.indices(zone.shape)
+    cr, cc = their_cornu
+    away = np.hypot(rows - cr, cols - cc) * mm >= tubes.TUBE_RULES.cornu_reach_mm
+    # The other tube as it is by this side's first spill; one traced only later was there,
+    # too faint to trace, before (a tube fills before it spills, and stays where it is).
+    upto = frame + 1 if theirs.footprint[: frame + 1].any() else len(theirs.footprint)
+    for i in range(upto):
+        if not theirs.footprint[i].any():
+            continue
+        end = _tube_end_at(theirs, i, their_cornu, mm)
+        if end.size and theirs.thick_stack is not None:
+            # The far end is taken short of thick contrast at it: that contrast, its end
+            # widened, is its end too (a false reassurance on fresh validation: a tube
+            # looping under the cavity ended, thick, at the canal, and its traced end
+            # stopped 14 mm short; its spill, out of sight, came out on the other side).
+            ends_in = theirs.footprint[i] & theirs.thick_stack[i]
+            end = end | tubes._parts_on(ends_in, core.dilate_in_box(end, 2 * gap + 1))
+            if theirs.detached:
+                # Only a distal part of that tube shows, its proximal course unseen: which of
+                # its ends is the fimbrial one is not known, and either may run on out of
+                # sight (a false reassurance on fresh hard validation: such a part ended at
+                # the canal, the spill of a removed tube's side beside it).
+                end = end | (theirs.footprint[i] & ~theirs.thick_stack[i])
+        if end.size and (end & near_zone & away).any():
+            if emerges:
+                return replace(mine, other_may_emerge=True)
+            return replace(mine, other_end_hidden=True)
+    return mine
 
 
 def _starts_at(reading: tubes.TubeReading, zone: core.BoolArray, frame: int) -> bool:
