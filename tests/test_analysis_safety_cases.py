@@ -246,6 +246,12 @@ CASES = [
     pytest.param(
         2001, 39, None, "standard", "right", "hydrosalpinx", id="curled-sac-held-as-other-spreads"
     ),
+    # Fresh validation set (seed 1011): the canal line, joined over the frames to the right
+    # tube's spill pooling below the cavity, was traced as the left tube's way into that pool;
+    # the left was a hydrosalpinx.
+    pytest.param(
+        1011, 96, None, "standard", "left", "hydrosalpinx", id="canal-line-into-a-later-pool"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.
