@@ -252,6 +252,12 @@ CASES = [
     pytest.param(
         1011, 96, None, "standard", "left", "hydrosalpinx", id="canal-line-into-a-later-pool"
     ),
+    # Fresh set (seed 3001): a proximally blocked left tube; in the last frame the right
+    # tube's spill, spreading since two frames, coated the cavity's side, and 34 mm of that
+    # coat with a patch at its end was read as the left tube and its spill.
+    pytest.param(
+        3001, 60, None, "standard", "left", "proximal_occlusion", id="late-tube-along-the-uterus"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

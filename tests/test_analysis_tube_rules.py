@@ -544,3 +544,30 @@ def test_an_unbranched_sac_with_flecks_beside_it_is_not_read_as_patchy_spill() -
     # The same shape as a faint streak (a sixth of the cavity's contrast) is spill.
     streak = decide_tube(replace(sac, median_z=20.0, main_median_z=20.0), "left", 6, cavity_z=120.0)
     assert streak.patency == "patent"
+
+
+def test_a_tube_seen_only_with_its_spill_along_the_uterus_after_the_other_spilled() -> None:
+    # Nothing of the tube shows before its spill, the other side spilled two frames earlier,
+    # and 35 mm of its course runs along the cavity and canal: the other side's spreading
+    # spill coats the uterus, so this "tube" and its patch may be that spill.
+    late = replace(
+        _BASE,
+        lengths_mm=(0.0, 0.0, 0.0, 0.0, 90.0, 90.0),
+        first_tube_frame=4,
+        first_spill_frame=4,
+        other_spilled_first=True,
+        other_spilled=True,
+        course_by_uterus_mm=35.0,
+    )
+    f = decide_tube(late, "left", 6, cavity_z=40.0)
+    assert f.patency == "indeterminate"
+    assert any("runs along the uterus" in r for r in f.reasons)
+    # A tube filling late (after an antispasmodic) that leaves the uterus as tubes do, its
+    # interstitial centimetre by the cornu, is patent from its own spill.
+    assert (
+        decide_tube(replace(late, course_by_uterus_mm=10.0), "left", 6, cavity_z=40.0).patency
+        == "patent"
+    )
+    # So is one that showed before it spilled, whatever its course.
+    shown_before = replace(late, first_tube_frame=3, lengths_mm=(0.0, 0.0, 0.0, 90.0, 90.0, 90.0))
+    assert decide_tube(shown_before, "left", 6, cavity_z=40.0).patency == "patent"

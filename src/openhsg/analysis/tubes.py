@@ -136,6 +136,17 @@ class TubeRules:
     link_max_mm
         Longest faint stretch followed between the column at the cornu and a distal part (the
         isthmus and the interstitial part together are a few centimetres).
+    late_tube_max_by_uterus_mm, by_uterus_mm
+        A tube first seen in the frame where it first spills, after the other tube spilled,
+        is read as spilling only when less than ``late_tube_max_by_uterus_mm`` of its course in
+        that frame runs within ``by_uterus_mm`` of the cavity and canal. Nothing shows that
+        tube fill before its spill (a tube fills before it spills), while the other side's
+        spill, already spreading, coats the uterus: contrast along the uterus's edge with a
+        patch at its end may be that spill (a false reassurance on a fresh set: 40 mm of a
+        proximally blocked tube's "course" ran along the cavity's side). The interstitial
+        part, the one stretch of a tube inside the uterine wall, is about 1 cm (DOMAIN.md 3);
+        on six development, benchmark and fresh sets (2,500 tubes) such late tubes called
+        patent ran at most 15 mm along it.
     unexplained_min_mm2
         Thick contrast at least this large on a side, away from both tubes and their ends,
         forbids calling that side's tube occluded: it may have spilled from a part of the tube
@@ -241,6 +252,8 @@ class TubeRules:
     segment_min_length_mm: float = 15.0
     short_tube_min_mm: float = 10.0
     segment_reach_mm: float = 70.0
+    late_tube_max_by_uterus_mm: float = 25.0
+    by_uterus_mm: float = 4.0
 
 
 TUBE_RULES = TubeRules()
@@ -318,6 +331,9 @@ class TubeReading:
         The other tube spilled in an earlier frame than this one (set by the caller).
     other_spilled
         Thick contrast leaves the other tube's own end in some frame (set by the caller).
+    course_by_uterus_mm
+        In ``first_tube_frame``, the length of the traced tube within
+        ``TubeRules.by_uterus_mm`` of the cavity and canal.
     spill_washout
         How much of the contrast of ``spill_patch`` is gone from its place in the last frame:
         1 - (median contrast there in the last frame) / (median in ``first_spill_frame``),
@@ -409,6 +425,7 @@ class TubeReading:
     spill_washout: float = 0.0
     other_spilled_first: bool = False
     other_spilled: bool = False
+    course_by_uterus_mm: float = 0.0
 
     @property
     def spill_frame(self) -> int | None:
@@ -438,11 +455,14 @@ def faint_reach_px(mm: float, rules: TubeRules = TUBE_RULES) -> int:
     return 2 * max(1, round(rules.gap_mm / mm))
 
 
-def _length_mm(mask: BoolArray, mm: float) -> float:
+def _length_mm(mask: BoolArray, mm: float, within: BoolArray | None = None) -> float:
     if not mask.any():
         return 0.0
     # Skeleton pixels, with the diagonal steps' extra length (mean ~1.12 px per pixel).
-    return float(skeletonize(mask).sum()) * mm * 1.12
+    skel = skeletonize(mask)
+    if within is not None:
+        skel = skel & within
+    return float(skel.sum()) * mm * 1.12
 
 
 def _elongation(region: BoolArray) -> float:
@@ -921,12 +941,18 @@ def read_side(
         for i in range(n)
         if lengths[i] >= (rules.segment_min_length_mm if detached[i] else rules.tube_min_length_mm)
     ]
+    by_uterus_mm = 0.0
+    if filled:
+        first_course = footprint[filled[0]] & ~thick_stack[filled[0]]
+        near_uterus = dilate_in_box(sides.exclusion, max(1, round(rules.by_uterus_mm / mm)))
+        by_uterus_mm = _length_mm(first_course, mm, within=near_uterus)
     return TubeReading(
         length_mm=length,
         tube_frame=int(np.argmax(lengths)) if length > 0 else None,
         lengths_mm=tuple(lengths),
         solid_length_mm=max(solid),
         solid_lengths_mm=tuple(solid),
+        course_by_uterus_mm=by_uterus_mm,
         course_elongation=course,
         main_share=main_share,
         main_growth=main_growth,
@@ -1323,6 +1349,22 @@ def decide_tube(
         reasons.append(
             f"{beyond} lies beyond it ({thick:.0f} mm2), but the visible part is not "
             f"continuous with the {side_name} cornu: spill cannot be attributed to it"
+        )
+        return TubeFinding(
+            "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
+        )
+    if (
+        spilled
+        and r.other_spilled_first
+        and r.first_tube_frame is not None
+        and r.first_tube_frame == r.first_spill_frame
+        and r.course_by_uterus_mm >= rules.late_tube_max_by_uterus_mm
+    ):
+        reasons.append(
+            f"{beyond} lies beyond the {side_name} tube ({thick:.0f} mm2), but that tube shows "
+            "first with it, after the other side had spilled, and "
+            f"{r.course_by_uterus_mm:.0f} mm of it runs along the uterus: it may be the other "
+            "tube's spill spreading over the uterus, and spill cannot be attributed to it"
         )
         return TubeFinding(
             "indeterminate", None, False, width, "indeterminate", 0.35, tuple(reasons)
