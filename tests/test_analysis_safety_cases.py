@@ -258,6 +258,11 @@ CASES = [
     pytest.param(
         3001, 60, None, "standard", "left", "proximal_occlusion", id="late-tube-along-the-uterus"
     ),
+    # Fresh set (seed 3003): a left hydrosalpinx curled into a hook, half filled on its first
+    # image and then holding its size, was read as spreading free spill.
+    pytest.param(
+        3003, 58, None, "standard", "left", "hydrosalpinx", id="hooked-sac-half-filled-first"
+    ),
     # Hard realism, from the benchmark set: contrast by the cervix and the catheter in the last
     # frame was taken as the distal part of a tube followed well out from its cornu before (a
     # distal occlusion; a hydrosalpinx), and its spread as spill.

@@ -400,8 +400,13 @@ def test_a_collection_as_opaque_as_the_cavity_is_not_a_film_whatever_its_texture
     # Unbranched and 2.9 times as long as wide along its course: the hydrosalpinx it was.
     assert (f.patency, f.occlusion_site, f.hydrosalpinx) == ("occluded", "distal", True)
     assert "curled on itself" in f.reasons[-1]
-    # The same texture, faint beside the cavity, is a film of spill.
-    film = decide_tube(replace(club, median_z=60.0), "right", 6, cavity_z=249.0)
+    # The same texture, faint beside the cavity and spreading, is a film of spill.
+    film = decide_tube(
+        replace(club, median_z=60.0, thick_area_mm2=(0.0, 0.0, 0.0, 55.0, 365.0, 720.0)),
+        "right",
+        6,
+        cavity_z=249.0,
+    )
     assert film.patency == "patent"
 
 
@@ -571,3 +576,27 @@ def test_a_tube_seen_only_with_its_spill_along_the_uterus_after_the_other_spille
     # So is one that showed before it spilled, whatever its course.
     shown_before = replace(late, first_tube_frame=3, lengths_mm=(0.0, 0.0, 0.0, 90.0, 90.0, 90.0))
     assert decide_tube(shown_before, "left", 6, cavity_z=40.0).patency == "patent"
+
+
+def test_a_hooked_collection_half_filled_on_its_first_image_then_held_is_not_free_spill() -> None:
+    # Fresh set (a false reassurance): a hydrosalpinx curled into a hook showed half filled
+    # on its first image (65 mm2), then held at 300 and 299 mm2. From first to last it grew
+    # 4.6 times; from its second image on it kept its size, as a sac does and spill does not.
+    hook = replace(
+        _BASE,
+        components=1,
+        elongation=1.49,
+        course_elongation=3.55,
+        branch_ends=2,
+        max_width_mm=11.7,
+        thick_area_mm2=(0.0, 0.0, 0.0, 65.0, 300.0, 299.0),
+        growth=4.6,
+        main_growth=4.6,
+        first_spill_frame=3,
+    )
+    f = decide_tube(hook, "left", 6, cavity_z=133.7)
+    assert f.patency == "indeterminate"
+    assert "does not grow" in " ".join(f.reasons)
+    # Spill that goes on spreading after its first image is free spill.
+    spreading = replace(hook, thick_area_mm2=(0.0, 0.0, 0.0, 65.0, 300.0, 700.0), growth=10.8)
+    assert decide_tube(spreading, "left", 6, cavity_z=133.7).patency == "patent"

@@ -1486,9 +1486,18 @@ def decide_tube(
     # in the last).
     # A main part that is only long along its course (curled) was free spill too often for
     # this (4 correct calls of 1,600 lost on fresh validation); on its ellipse it is not.
+    # A dilated ampulla fills, then holds: on the first image it shows it may be half filled
+    # (a hydrosalpinx curled into a hook called free spill on a fresh set: 65 mm2 on its
+    # first image, then 300 and 299). Free spill goes on spreading after it first shows;
+    # from the second image on, the collection's growth is its own (3 correct calls of
+    # 3,700 tubes on nine sets became indeterminate, two of them loculated spill).
+    seen_areas = [area for area in r.thick_area_mm2 if area > 0]
+    settled_growth = (
+        seen_areas[-1] / seen_areas[1] if len(seen_areas) >= 3 and seen_areas[1] > 0 else r.growth
+    )
     one_held = (
         r.components == 1
-        and r.growth < rules.spill_min_growth
+        and min(r.growth, settled_growth) < rules.spill_min_growth
         and max(r.elongation, r.course_elongation) >= 2.0
     )
     main_held = (
